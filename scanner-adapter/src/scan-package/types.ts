@@ -1,0 +1,102 @@
+/**
+ * Types of the on-disk scan package format `xray-scan-package/1`.
+ * The prose specification is docs/scan-package.md; the reader/validator in this folder
+ * is the only code that parses packages. Everything downstream works with these types.
+ */
+
+export const SCAN_PACKAGE_FORMAT = 'xray-scan-package/1' as const;
+export const SCAN_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+export const DEFAULT_AIR_VALUE = 65535;
+
+export type Energy = 'high' | 'low';
+
+export type SourceSpec =
+  | { kind: 'linac'; highMeV: number; lowMeV?: number }
+  | { kind: 'tube'; highKVp: number; lowKVp?: number };
+
+export type ConveyanceType = 'container' | 'truck' | 'pallet' | 'parcel';
+
+export interface ManifestDeclaration {
+  hsCode: string;
+  description: string;
+  /** Botanical or zoological name as declared, e.g. "Pinus sylvestris". */
+  species?: string;
+  quantity?: number;
+  unit?: string;
+  citesPermit?: string;
+}
+
+export interface ScanMetadata {
+  format: typeof SCAN_PACKAGE_FORMAT;
+  scanId: string;
+  laneId: string;
+  /** ISO-8601 timestamp with offset or Z. */
+  scannedAt: string;
+  scanner?: { vendor?: string; model?: string; serial?: string };
+  source: SourceSpec;
+  /** x = along the direction of travel (image width), y = vertical (image height). */
+  pixelSpacingMm: { x: number; y: number };
+  images: { high: string; low?: string };
+  /** Detector reading with nothing in the beam; transmission T = value / airValue. */
+  airValue: number;
+  conveyance?: { type: ConveyanceType; id?: string };
+  manifest?: { declarations: ManifestDeclaration[] };
+}
+
+/** A decoded, validated package as the reader returns it. Pixels are not loaded here. */
+export interface ScanPackage {
+  dir: string;
+  metadata: ScanMetadata;
+  /** Absolute paths of the image files, keyed by energy. */
+  imagePaths: { high: string; low?: string };
+  width: number;
+  height: number;
+}
+
+/** Ground truth written by the simulator (truth.json). Never read by the analysis path. */
+export type TruthClass =
+  | 'ivory'
+  | 'rhino_horn'
+  | 'timber'
+  | 'cattle_horn'
+  | 'bone'
+  | 'resin_replica'
+  | 'plastic_replica'
+  | 'pvc_pipe'
+  | 'dense_hardwood'
+  | 'machinery'
+  | 'cargo';
+
+export type Concealment = 'open' | 'in_log' | 'among_timber' | 'behind_steel' | 'wrapped' | 'among_horns';
+
+export interface BoundingBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface TruthObject {
+  id: string;
+  class: TruthClass;
+  /** Genus/species for timber (e.g. "Dalbergia cochinchinensis"), otherwise omitted. */
+  species?: string;
+  /** Reference density used, g/cm³. */
+  densityGcm3?: number;
+  boundingBox: BoundingBox;
+  concealment: Concealment;
+  /** Free-form details (e.g. "hollow pulp cavity", "cut piece"). */
+  notes?: string;
+}
+
+export interface ScanTruth {
+  format: 'xray-scan-truth/1';
+  scanId: string;
+  scenario: string;
+  seed: number;
+  /** Dose setting: photons per pixel in air for the high-energy channel. */
+  dose: number;
+  objects: TruthObject[];
+  /** Manifest honesty as generated: which declarations are false and why. */
+  manifestTruth: { honest: boolean; notes: string[] };
+}

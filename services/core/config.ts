@@ -1,0 +1,59 @@
+/**
+ * Process configuration from the environment, read once and shared by every role
+ * (API, adapter, worker, launcher) so that each can also run alone on its own host.
+ */
+import path from 'node:path';
+
+export interface AppConfig {
+  dataDir: string;
+  inboxDir: string;
+  rejectedDir: string;
+  imageStoreDir: string;
+  /** SQLite file used when databaseUrl is unset. */
+  sqlitePath: string;
+  /** PostgreSQL connection string; when set, PostgreSQL is used instead of SQLite. */
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  /** BullMQ key prefix, so deployments (and test runs) sharing one Redis stay apart. */
+  queuePrefix: string;
+  host: string;
+  port: number;
+  modelsDir: string;
+  /** Comma-separated model ids to run in shadow mode (stored, never alert). */
+  shadowModels: string[];
+  /** Hot-folder poll interval and the quiet time after which file sizes count as settled. */
+  inboxPollMs: number;
+  inboxSettleMs: number;
+  workerConcurrency: number;
+  logLevel: string;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  return {
+    dataDir,
+    inboxDir: path.resolve(env.INBOX_DIR || path.join(dataDir, 'inbox')),
+    rejectedDir: path.resolve(env.REJECTED_DIR || path.join(dataDir, 'rejected')),
+    imageStoreDir: path.resolve(env.IMAGE_STORE_DIR || path.join(dataDir, 'images')),
+    sqlitePath: path.resolve(env.SQLITE_PATH || path.join(dataDir, 'cargo-xray.sqlite')),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    queuePrefix: env.QUEUE_PREFIX || 'cxr',
+    host: env.HOST || '127.0.0.1',
+    port: int('PORT', 8080),
+    modelsDir: path.resolve(env.MODELS_DIR || path.join(path.dirname(new URL(import.meta.url).pathname), '../../models')),
+    shadowModels: (env.SHADOW_MODELS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    inboxPollMs: int('INBOX_POLL_MS', 500),
+    inboxSettleMs: int('INBOX_SETTLE_MS', 1000),
+    workerConcurrency: int('WORKER_CONCURRENCY', 1),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * System events (scan status changes, new alerts) published by adapter and workers on a Redis
+ * pub/sub channel and fanned out by the API as server-sent events. Events are notifications,
+ * not the system of record: the database is. A subscriber that missed one re-reads the store.
+ */
+import { Redis } from 'ioredis';
+import type { DetectionClass, ScanRecord, ScanStatus, Verdict } from '../core/domain.ts';
+
+export type SystemEvent =
+  | {
+      type: 'scan.status';
+      scanId: string;
+      laneId: string;
+      status: ScanStatus;
+      verdict: Verdict | null;
+      failureReason?: string | null;
+      timings?: ScanRecord['timings'];
+      at: string;
+    }
+  | {
+      type: 'alert.created';
+      alertId: string;
+      scanId: string;
+      laneId: string;
+      class: DetectionClass;
+      score: number;
+      at: string;
+    };
+
+export function eventChannel(prefix: string): string {
+  return `${prefix}:events`;
+}
+
+export class EventPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async publish(event: SystemEvent): Promise<void> {
+    await this.redis.publish(eventChannel(this.prefix), JSON.stringify(event));
+  }
+}
+
+/** Subscribes on its own connection (a subscribed ioredis client can do nothing else). */
+export class EventSubscriber {
+  private readonly redis: Redis;
+  private readonly listeners = new Set<(e: SystemEvent) => void>();
+
+  constructor(redisUrl: string, private readonly prefix: string) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis.on('error', () => {
+      /* reconnects on its own; readiness reports Redis state */
+    });
+    this.redis.on('message', (_channel: string, message: string) => {
+      let event: SystemEvent;
+      try {
+        event = JSON.parse(message) as SystemEvent;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) l(event);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.redis.connect();
+    await this.redis.subscribe(eventChannel(this.prefix));
+  }
+
+  on(listener: (e: SystemEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The model card (models/<model-id>/<version>/card.json): the contract between training,
+ * the worker's pre/post-processing and the people who must decide whether to trust a model.
+ */
+import type { DetectionClass } from '../core/domain.ts';
+
+export interface ClassThreshold {
+  /** Score at or above which a detection is tier 1 (raises an alert when it is a wildlife class). */
+  score: number;
+  /** Scan-level false-alarm rate on the calibration split this threshold was chosen for. */
+  calibratedFalseAlarmRate: number;
+  /** Probability of detection measured at this threshold on the calibration split. */
+  calibratedDetectionRate?: number;
+}
+
+export interface TimberGroup {
+  /** Stable id, e.g. "very-dense-hardwood". */
+  id: string;
+  label: string;
+  /** Air-dry density band in g/cm³ this group stands for. */
+  densityGcm3: [number, number];
+  /** Genera whose reference density lies in the band (from the species table). */
+  genera: string[];
+  /** True when the group holds CITES-listed genera (an alert without permit). */
+  citesListed: boolean;
+}
+
+export interface ModelCard {
+  schema: 'model-card/1';
+  id: string;
+  version: string;
+  /** sha-256 of model.onnx; the registry refuses to load when the file disagrees. */
+  sha256: string;
+  file: string;
+  createdAt: string;
+  intendedUse: string;
+  classes: DetectionClass[];
+  input: {
+    /** ONNX input name; shape [1, energies.length, H, W], float32. */
+    name: string;
+    energies: Array<'high' | 'low'>;
+    /** Pixel spacing the model was trained at; scans are resampled (area average of −ln T) to it. */
+    pixelSpacingMm: number;
+    resampling: string;
+    /** x_model = attenuation (−ln T) * scale; T clamped to [minTransmission, 1]. */
+    normalisation: { attenuationScale: number; minTransmission: number };
+    /** Source kinds the model was trained for; others are skipped with a reason. */
+    sourceKinds: Array<'linac' | 'tube'>;
+    /** Model input height/width must be multiples of this (inputs are zero-padded to it). */
+    sizeMultiple: number;
+  };
+  output: {
+    /** Sigmoid score maps [1, classes.length, H/stride, W/stride], one channel per class in `classes` order. */
+    heatmap: { name: string; stride: number };
+    /** Softmax logits over timber groups [1, groups.length, H/stride, W/stride]. */
+    timberGroups?: { name: string; groups: TimberGroup[] };
+  };
+  /** Per-class thresholds chosen on the calibration split. */
+  thresholds: Record<DetectionClass, ClassThreshold>;
+  /** Score above which a connected region becomes a (tier-2) detection at all. */
+  candidateScore: number;
+  evaluation?: unknown;
+  trainingData: string;
+  limits: string[];
+  retraining?: string;
+}
+
+export interface LoadedModel {
+  card: ModelCard;
+  /** Absolute path of the verified model file. */
+  path: string;
+  dir: string;
+  /** Runs but never raises alerts (SHADOW_MODELS). */
+  shadow: boolean;
+}
