@@ -1,0 +1,64 @@
+/** Training configuration (models/training/configs/*.json) and the card skeleton it implies. */
+import fs from 'node:fs/promises';
+import type { DetectionClass } from '../../services/core/domain.ts';
+import { loadSpeciesReference } from '../../services/core/species-reference.ts';
+import type { ModelCard, TimberGroup } from '../../services/model-registry/card.ts';
+
+interface SplitSpec {
+  seed: number;
+  count: number;
+  scenario: string;
+  source: 'linac' | 'tube';
+}
+
+export interface TrainingConfig {
+  id: string;
+  description: string;
+  input: ModelCard['input'];
+  output: { heatmap: string; timberGroups: string; stride: number };
+  classes: DetectionClass[];
+  candidateScore: number;
+  targetFalseAlarmRate: number;
+  timberGroups: Array<Omit<TimberGroup, 'genera'>>;
+  dataset: { train: SplitSpec; val: SplitSpec; test: SplitSpec };
+  training: { epochs: number; batchSize: number; crop: number; learningRate: number; seed: number; threads: number };
+}
+
+export async function loadTrainingConfig(file: string): Promise<TrainingConfig> {
+  const cfg = JSON.parse(await fs.readFile(file, 'utf8')) as TrainingConfig;
+  cfg.dataset.test ??= { seed: 900_000, count: 1000, scenario: 'mixed', source: cfg.dataset.train.source };
+  return cfg;
+}
+
+/** Genera of the species table whose reference density falls in each group's band. */
+export function groupsWithGenera(cfg: TrainingConfig): TimberGroup[] {
+  const ref = loadSpeciesReference();
+  return cfg.timberGroups.map((g) => ({
+    ...g,
+    genera: [...new Set(ref.entries.filter((e) => e.densityGcm3 >= g.densityGcm3[0] && e.densityGcm3 < g.densityGcm3[1]).map((e) => e.genus))],
+  }));
+}
+
+/** The card fields that preprocessing and postprocessing need, before training fills the rest. */
+export function cardSkeleton(cfg: TrainingConfig, version = '0.0.0'): ModelCard {
+  const thresholds = Object.fromEntries(cfg.classes.map((c) => [c, { score: 0.5, calibratedFalseAlarmRate: NaN }])) as ModelCard['thresholds'];
+  return {
+    schema: 'model-card/1',
+    id: cfg.id,
+    version,
+    sha256: '',
+    file: 'model.onnx',
+    createdAt: new Date(0).toISOString(),
+    intendedUse: '',
+    classes: cfg.classes,
+    input: cfg.input,
+    output: {
+      heatmap: { name: cfg.output.heatmap, stride: cfg.output.stride },
+      timberGroups: { name: cfg.output.timberGroups, groups: groupsWithGenera(cfg) },
+    },
+    thresholds,
+    candidateScore: cfg.candidateScore,
+    trainingData: '',
+    limits: [],
+  };
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""Train the dual-energy FCN on a dataset built by models/training/dataset.ts and export ONNX.
+
+    /usr/bin/python3 models/training/train.py --config CONFIG --data DIR --out model.onnx
+
+Uses Debian's python3-torch. Fixed seeds; progress on stderr; writes <out>.training.json
+with the loss curve and timing so the card can quote them.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HEADS = ["ivory", "rhino_horn", "timber"]
+IGNORE = 255
+
+
+def block(cin, cout, dilation=1):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=dilation, dilation=dilation, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class Net(nn.Module):
+    """Encoder to stride 4, then dilated context (receptive field ~1.5 m at 10 mm/px)."""
+
+    def __init__(self, cin, heads, groups):
+        super().__init__()
+        self.enc1 = nn.Sequential(block(cin, 24), block(24, 24))
+        self.enc2 = nn.Sequential(block(24, 32), block(32, 32))
+        self.enc3 = nn.Sequential(block(32, 48), block(48, 48))
+        self.ctx = nn.Sequential(block(48, 48, 2), block(48, 48, 4), block(48, 48, 8))
+        self.fuse = block(96, 64)
+        self.heat = nn.Conv2d(64, heads, 1)
+        self.group = nn.Conv2d(64, groups, 1)
+
+    def forward(self, x):
+        x = self.enc1(x)
+        x = self.enc2(F.max_pool2d(x, 2))
+        e3 = self.enc3(F.max_pool2d(x, 2))
+        f = self.fuse(torch.cat([e3, self.ctx(e3)], 1))
+        return self.heat(f), self.group(f)
+
+
+class Exported(nn.Module):
+    """What the ONNX file holds: sigmoid scores and raw group logits."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        h, g = self.net(x)
+        return torch.sigmoid(h), g
+
+
+def load_split(folder):
+    items, inputs, targets = [], [], []
+    shards = sorted(f for f in os.listdir(folder) if f.endswith(".json") and f.startswith("shard-"))
+    for s in shards:
+        base = os.path.join(folder, s[:-5])
+        meta = json.load(open(base + ".json"))["items"]
+        raw_in = np.fromfile(base + ".in.u16", dtype=np.uint16)
+        raw_tg = np.fromfile(base + ".tg.u8", dtype=np.uint8)
+        for it in meta:
+            n_in = it["c"] * it["H"] * it["W"]
+            n_tg = (len(HEADS) + 1) * it["h"] * it["w"]
+            o_in = it["inOffset"] // 2
+            inputs.append(raw_in[o_in:o_in + n_in].reshape(it["c"], it["H"], it["W"]))
+            targets.append(raw_tg[it["tgOffset"]:it["tgOffset"] + n_tg].reshape(len(HEADS) + 1, it["h"], it["w"]))
+            items.append(it)
+    return items, inputs, targets
+
+
+def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride):
+    cs = crop // stride
+    xs, ts = [], []
+    for b in range(batch):
+        r = rng.random()
+        # Half the crops centre on a rare positive (ivory / horn), a quarter on timber, the rest anywhere.
+        kind = 0 if r < 0.25 else 1 if r < 0.5 else 2 if r < 0.7 else -1
+        if kind >= 0 and len(pos_index[kind]) > 0:
+            i, cy, cx = pos_index[kind][rng.integers(len(pos_index[kind]))]
+            cy = int(cy) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
+            cx = int(cx) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
+        else:
+            i = int(rng.integers(len(inputs)))
+            cy = int(rng.integers(0, max(1, targets[i].shape[1] - cs + 1)))
+            cx = int(rng.integers(0, max(1, targets[i].shape[2] - cs + 1)))
+        t = targets[i]
+        cy = max(0, min(cy, t.shape[1] - cs))
+        cx = max(0, min(cx, t.shape[2] - cs))
+        x = inputs[i][:, cy * stride:cy * stride + crop, cx * stride:cx * stride + crop]
+        tt = t[:, cy:cy + cs, cx:cx + cs]
+        if rng.random() < 0.5:  # travel direction is arbitrary: flip along x
+            x = x[:, :, ::-1]
+            tt = tt[:, :, ::-1]
+        xs.append(np.ascontiguousarray(x))
+        ts.append(np.ascontiguousarray(tt))
+    x = torch.from_numpy(np.stack(xs).astype(np.float32) / 4096.0)
+    t = torch.from_numpy(np.stack(ts))
+    return x, t
+
+
+def losses(heat, group, t, pos_weight):
+    target = t[:, : len(HEADS)].float() / 255.0
+    w = 1.0 + (pos_weight.view(1, -1, 1, 1) - 1.0) * (target > 0.5).float()
+    l_heat = F.binary_cross_entropy_with_logits(heat, target, weight=w)
+    g = t[:, len(HEADS)].long()
+    l_group = F.cross_entropy(group, g, ignore_index=IGNORE) if (g != IGNORE).any() else heat.sum() * 0
+    return l_heat, l_group
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--data", required=True, help="folder holding train/ (and val/)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--steps", type=int, default=250, help="steps per epoch")
+    args = ap.parse_args()
+    cfg = json.load(open(args.config))
+    tr = cfg["training"]
+    epochs = args.epochs if args.epochs is not None else tr["epochs"]
+    torch.manual_seed(tr["seed"])
+    rng = np.random.default_rng(tr["seed"])
+    torch.set_num_threads(tr.get("threads", 2))
+    stride = cfg["output"]["stride"]
+
+    t0 = time.time()
+    items, inputs, targets = load_split(os.path.join(args.data, "train"))
+    if not items:
+        sys.exit("no training scans found")
+    pos_index = [[], [], []]
+    for i, t in enumerate(targets):
+        for k in range(3):
+            ys, xs = np.nonzero(t[k] >= 128)
+            step = max(1, len(ys) // 20)  # a few anchors per object keep the index small
+            pos_index[k].extend((i, y, x) for y, x in zip(ys[::step], xs[::step]))
+    print(f"loaded {len(items)} scans in {time.time() - t0:.1f} s; positive anchors ivory {len(pos_index[0])} horn {len(pos_index[1])} timber {len(pos_index[2])}", file=sys.stderr)
+
+    net = Net(inputs[0].shape[0], len(HEADS), len(cfg["timberGroups"]))
+    opt = torch.optim.AdamW(net.parameters(), lr=tr["learningRate"], weight_decay=1e-4)
+    total = epochs * args.steps
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tr["learningRate"], total_steps=max(1, total))
+    pos_weight = torch.tensor([8.0, 8.0, 2.0])
+    curve = []
+    t_train = time.time()
+    step = 0
+    for epoch in range(epochs):
+        net.train()
+        acc = [0.0, 0.0]
+        for s in range(args.steps):
+            x, t = sample_batch(rng, inputs, targets, pos_index, tr["batchSize"], tr["crop"], stride)
+            heat, group = net(x)
+            l_heat, l_group = losses(heat, group, t, pos_weight)
+            loss = l_heat + 0.5 * l_group
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            acc[0] += l_heat.item()
+            acc[1] += l_group.item()
+            if (s + 1) % 50 == 0:
+                el = time.time() - t_train
+                print(f"epoch {epoch + 1}/{epochs} step {s + 1}/{args.steps} heat {acc[0] / (s + 1):.4f} group {acc[1] / (s + 1):.4f} elapsed {el:.0f}s eta {el / step * (total - step):.0f}s", file=sys.stderr, flush=True)
+        curve.append({"epoch": epoch + 1, "heatLoss": acc[0] / args.steps, "groupLoss": acc[1] / args.steps})
+    train_s = time.time() - t_train
+
+    net.eval()
+    dummy = torch.zeros(1, inputs[0].shape[0], 128, 256)
+    torch.onnx.export(
+        Exported(net), dummy, args.out,
+        input_names=[cfg["input"]["name"]],
+        output_names=[cfg["output"]["heatmap"], cfg["output"]["timberGroups"]],
+        dynamic_axes={cfg["input"]["name"]: {2: "H", 3: "W"}, cfg["output"]["heatmap"]: {2: "h", 3: "w"}, cfg["output"]["timberGroups"]: {2: "h", 3: "w"}},
+        opset_version=13,
+    )
+    params = sum(p.numel() for p in net.parameters())
+    report = {"epochs": epochs, "stepsPerEpoch": args.steps, "batchSize": tr["batchSize"], "crop": tr["crop"], "trainScans": len(items),
+              "trainSeconds": round(train_s, 1), "parameters": params, "torch": torch.__version__, "lossCurve": curve}
+    json.dump(report, open(args.out + ".training.json", "w"), indent=2)
+    print(f"trained {params} parameters in {train_s:.0f} s; exported {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+/**
+ * When is a package in the inbox ready? When scan.json is present and parses, every image
+ * it names is present, and no file's size or mtime has changed for `settleMs`. Scanners
+ * that write scan.json last (or move whole directories in) are picked up at once after
+ * the settle time; slow writers are waited for. Entries that can never become ready
+ * (unparsable scan.json, a stray file) are reported as stuck after `stuckMs` of no change.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export type Readiness =
+  | { state: 'waiting' }
+  | { state: 'ready' }
+  | { state: 'stuck'; code: string; message: string };
+
+interface Seen {
+  signature: string;
+  since: number;
+}
+
+export class ReadinessTracker {
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly settleMs: number,
+    private readonly stuckMs: number,
+  ) {}
+
+  forget(entry: string): void {
+    this.seen.delete(entry);
+  }
+
+  /** Keep only entries still present, so the map cannot grow without bound. */
+  retain(present: Set<string>): void {
+    for (const k of this.seen.keys()) if (!present.has(k)) this.seen.delete(k);
+  }
+
+  async check(entry: string, now = Date.now()): Promise<Readiness> {
+    const stat = await fs.stat(entry);
+    if (!stat.isDirectory()) {
+      const quiet = this.quietFor(entry, `${stat.size}:${stat.mtimeMs}`, now);
+      return quiet >= this.stuckMs
+        ? { state: 'stuck', code: 'not_a_package', message: 'a scan package must be a directory holding scan.json and its images' }
+        : { state: 'waiting' };
+    }
+    const files = await fs.readdir(entry, { withFileTypes: true });
+    const sig: string[] = [];
+    for (const f of files) {
+      if (!f.isFile()) continue;
+      const s = await fs.stat(path.join(entry, f.name));
+      sig.push(`${f.name}:${s.size}:${s.mtimeMs}`);
+    }
+    const quiet = this.quietFor(entry, sig.sort().join('|'), now);
+
+    let images: string[] | undefined;
+    let problem: { code: string; message: string } | undefined;
+    try {
+      const json = JSON.parse(await fs.readFile(path.join(entry, 'scan.json'), 'utf8')) as { images?: Record<string, unknown> };
+      images = Object.values(json.images ?? {}).filter((v): v is string => typeof v === 'string');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing_scan_json' : 'bad_json';
+      problem = { code, message: code === 'bad_json' ? `scan.json does not parse: ${(err as Error).message}` : 'scan.json is missing' };
+    }
+    if (problem) return quiet >= this.stuckMs ? { state: 'stuck', ...problem } : { state: 'waiting' };
+    const names = new Set(files.filter((f) => f.isFile()).map((f) => f.name));
+    // Names with separators are not waited for: the validator rejects them with a reason.
+    const missing = (images ?? []).filter((n) => !n.includes('/') && !n.includes('\\') && !names.has(n));
+    if (missing.length > 0) {
+      return quiet >= this.stuckMs
+        ? { state: 'stuck', code: 'image_missing', message: `image(s) named in scan.json never arrived: ${missing.join(', ')}` }
+        : { state: 'waiting' };
+    }
+    return quiet >= this.settleMs ? { state: 'ready' } : { state: 'waiting' };
+  }
+
+  private quietFor(entry: string, signature: string, now: number): number {
+    const prev = this.seen.get(entry);
+    if (!prev || prev.signature !== signature) {
+      this.seen.set(entry, { signature, since: now });
+      return 0;
+    }
+    return now - prev.since;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Ingest: validate a ready package, store its images by content, record the scan, enqueue
+ * analysis, and only then remove it from the inbox. The order matters for crash safety: a
+ * package still in the inbox after a crash is ingested again and takes the duplicate path,
+ * which re-enqueues a scan that never left `received`.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ScanImageRef, ScanRecord } from '../../../services/core/domain.ts';
+import { JobName } from '../../../services/core/jobs.ts';
+import type { EventPublisher } from '../../../services/events/events.ts';
+import type { ImageStore } from '../../../services/storage/image-store.ts';
+import type { Store } from '../../../services/store/types.ts';
+import type { JobProducer } from '../../../services/queue/queue-repository.ts';
+import { readScanPackage, ScanPackageError } from '../scan-package/read.ts';
+import { quarantine } from './quarantine.ts';
+
+export type IngestOutcome =
+  | { kind: 'accepted'; scanId: string }
+  | { kind: 'duplicate'; scanId: string; requeued: boolean }
+  | { kind: 'rejected'; code: string; message: string; quarantinedTo: string };
+
+export interface IngestDeps {
+  store: Store;
+  images: ImageStore;
+  producer: JobProducer;
+  events?: EventPublisher;
+  rejectedDir: string;
+  log?: (msg: string) => void;
+}
+
+export class IngestService {
+  constructor(private readonly deps: IngestDeps) {}
+
+  async ingest(dir: string): Promise<IngestOutcome> {
+    const { store, images, rejectedDir } = this.deps;
+    const log = this.deps.log ?? (() => {});
+    let pkg;
+    try {
+      pkg = await readScanPackage(dir);
+    } catch (err) {
+      if (!(err instanceof ScanPackageError)) throw err; // I/O trouble: leave it for the next poll
+      const scanId = await peekScanId(dir);
+      const to = await quarantine(dir, rejectedDir, { code: err.code, message: err.message, field: err.field, scanId });
+      log(`rejected ${path.basename(dir)}: ${err.code}: ${err.message}`);
+      return { kind: 'rejected', code: err.code, message: err.message, quarantinedTo: to };
+    }
+
+    const meta = pkg.metadata;
+    const scanJson = await fs.readFile(path.join(dir, 'scan.json'));
+    const refs: ScanImageRef[] = [];
+    for (const energy of ['high', 'low'] as const) {
+      const file = pkg.imagePaths[energy];
+      if (!file) continue;
+      const stored = await images.put(file);
+      refs.push({ energy, sha256: stored.sha256, width: pkg.width, height: pkg.height, bytes: stored.bytes });
+    }
+    const contentSha256 = createHash('sha256')
+      .update(scanJson)
+      .update(refs.map((r) => `${r.energy}:${r.sha256}`).join('\n'))
+      .digest('hex');
+    const now = new Date().toISOString();
+    const record: ScanRecord = {
+      scanId: meta.scanId,
+      laneId: meta.laneId,
+      scannedAt: meta.scannedAt,
+      receivedAt: now,
+      status: 'received',
+      verdict: null,
+      failureReason: null,
+      contentSha256,
+      metadata: meta,
+      images: refs,
+      timings: {},
+      updatedAt: now,
+    };
+
+    const outcome = await store.scans.insert(record);
+    if (outcome === 'conflict') {
+      const message = `scanId ${meta.scanId} was already received with different content; refusing to overwrite it`;
+      const to = await quarantine(dir, rejectedDir, { code: 'scan_id_conflict', message, field: 'scanId', scanId: meta.scanId });
+      log(`rejected ${meta.scanId}: conflict`);
+      return { kind: 'rejected', code: 'scan_id_conflict', message, quarantinedTo: to };
+    }
+
+    let requeued = false;
+    if (outcome === 'inserted') {
+      await this.enqueue(record.scanId, record.laneId, contentSha256);
+    } else {
+      // Same content again: acknowledge. Re-enqueue only if it never got past `received`.
+      const existing = await store.scans.get(meta.scanId);
+      if (existing?.status === 'received') {
+        await this.enqueue(existing.scanId, existing.laneId, existing.contentSha256);
+        requeued = true;
+      }
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+    if (outcome === 'duplicate') {
+      log(`duplicate ${meta.scanId} acknowledged${requeued ? ' (re-enqueued)' : ''}`);
+      return { kind: 'duplicate', scanId: meta.scanId, requeued };
+    }
+    log(`accepted ${meta.scanId} (lane ${meta.laneId}, ${pkg.width}x${pkg.height})`);
+    return { kind: 'accepted', scanId: meta.scanId };
+  }
+
+  private async enqueue(scanId: string, laneId: string, contentSha256: string): Promise<void> {
+    await this.deps.producer.add(JobName.AnalyseScan, { scanId, contentSha256 });
+    const queuedAt = new Date().toISOString();
+    await this.deps.store.scans.updateStatus(scanId, { status: 'queued', timings: { queuedAt } });
+    await this.deps.events?.publish({ type: 'scan.status', scanId, laneId, status: 'queued', verdict: null, at: queuedAt });
+  }
+}
+
+/** Best effort: the scanId of a package that failed validation, to name its quarantine folder. */
+async function peekScanId(dir: string): Promise<string | undefined> {
+  try {
+    const json = JSON.parse(await fs.readFile(path.join(dir, 'scan.json'), 'utf8')) as { scanId?: unknown };
+    return typeof json.scanId === 'string' ? json.scanId : undefined;
+  } catch {
+    return undefined;
+  }
+}

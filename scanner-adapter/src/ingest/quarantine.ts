@@ -1,0 +1,49 @@
+/**
+ * Quarantine: a package (or stray file) that cannot be accepted is moved, never deleted,
+ * to <rejectedDir>/<scanId or name>/ with a reason.json that says why.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface RejectionReason {
+  code: string;
+  message: string;
+  field?: string;
+  /** Name of the package directory (or file) as it arrived in the inbox. */
+  originalName: string;
+  scanId?: string;
+  rejectedAt: string;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Moves `source` into the rejected area; returns the quarantine directory. */
+export async function quarantine(source: string, rejectedDir: string, reason: Omit<RejectionReason, 'rejectedAt' | 'originalName'>): Promise<string> {
+  const originalName = path.basename(source);
+  const safeName = (reason.scanId && /^[A-Za-z0-9._-]{1,128}$/.test(reason.scanId) ? reason.scanId : originalName).replace(/[^A-Za-z0-9._-]/g, '_');
+  await fs.mkdir(rejectedDir, { recursive: true });
+  let target = path.join(rejectedDir, safeName);
+  // Never overwrite an earlier rejection: the first one may be evidence.
+  for (let n = 1; await exists(target); n++) target = path.join(rejectedDir, `${safeName}.${n}`);
+  const stat = await fs.stat(source);
+  const payloadDir = stat.isDirectory() ? target : path.join(target, 'payload');
+  await fs.mkdir(path.dirname(payloadDir), { recursive: true });
+  try {
+    await fs.rename(source, payloadDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await fs.cp(source, payloadDir, { recursive: true });
+    await fs.rm(source, { recursive: true, force: true });
+  }
+  if (!stat.isDirectory()) await fs.rename(path.join(target, 'payload'), path.join(target, originalName));
+  const full: RejectionReason = { ...reason, originalName, rejectedAt: new Date().toISOString() };
+  await fs.writeFile(path.join(target, 'reason.json'), JSON.stringify(full, null, 2) + '\n');
+  return target;
+}

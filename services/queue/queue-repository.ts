@@ -1,0 +1,76 @@
+/**
+ * Thin BullMQ adapter: producers add jobs from the job catalogue, workers consume them.
+ * Every Queue/Worker gets an error listener, and producers fail fast when Redis is down
+ * (enableOfflineQueue: false) so callers can report it instead of hanging.
+ */
+import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { jobOptions, jobQueue, type JobName, type JobPayloads, type QueueName } from '../core/jobs.ts';
+
+export function redisConnection(url: string, forWorker: boolean): Redis {
+  return new Redis(url, {
+    // Workers block on Redis and must retry forever; producers fail fast.
+    maxRetriesPerRequest: forWorker ? null : 1,
+    enableOfflineQueue: forWorker,
+  });
+}
+
+export class JobProducer {
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly connection: Redis;
+
+  constructor(redisUrl: string, private readonly prefix: string) {
+    this.connection = redisConnection(redisUrl, false);
+    this.connection.on('error', () => {
+      /* surfaced by add() failing and by readiness checks */
+    });
+  }
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      q.on('error', () => {});
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async add<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
+    const job = await this.queue(jobQueue[name]).add(name, payload, jobOptions(name, payload));
+    return job.id ?? '';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}
+
+export function createWorker<N extends JobName>(
+  queue: QueueName,
+  redisUrl: string,
+  prefix: string,
+  processor: Processor<JobPayloads[N]>,
+  options: Partial<WorkerOptions> = {},
+): Worker<JobPayloads[N]> {
+  const worker = new Worker<JobPayloads[N]>(queue, processor, {
+    connection: redisConnection(redisUrl, true),
+    prefix,
+    ...options,
+  });
+  worker.on('error', (err) => console.error(`[worker:${queue}] ${err.message}`));
+  return worker;
+}
+
+/** BullMQ loses jobs silently under any other eviction policy. */
+export async function checkRedisPolicy(url: string): Promise<string> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await r.connect();
+    const res = (await r.config('GET', 'maxmemory-policy')) as string[];
+    return res[1] ?? 'unknown';
+  } finally {
+    r.disconnect();
+  }
+}

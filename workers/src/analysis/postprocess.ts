@@ -1,0 +1,161 @@
+/**
+ * Score maps → detections. Each class's sigmoid map is thresholded at the card's candidate
+ * score; 8-connected regions become detections with the region's peak as score and its box
+ * mapped back to scan pixels. Timber regions also get a species group (mean softmax over the
+ * region) and a density estimate. Thresholds per class then split tier 1 from tier 2.
+ */
+import { createHash } from 'node:crypto';
+import type { DetectionClass, DetectionRecord } from '../../../services/core/domain.ts';
+import type { LoadedModel } from '../../../services/model-registry/card.ts';
+import type { TensorData } from '../inference/inference-pool.ts';
+import type { ModelInput } from './preprocess.ts';
+
+interface Region {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  peak: number;
+  cells: number[];
+}
+
+/** 8-connected components of cells with value ≥ threshold inside the w×h window of a stride-wide map. */
+export function regions(map: Float32Array, mapW: number, w: number, h: number, threshold: number): Region[] {
+  const seen = new Uint8Array(mapW * h);
+  const out: Region[] = [];
+  const stack: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * mapW + x;
+      if (seen[i] || map[i]! < threshold) continue;
+      const r: Region = { x0: x, y0: y, x1: x, y1: y, peak: 0, cells: [] };
+      seen[i] = 1;
+      stack.push(i);
+      while (stack.length) {
+        const c = stack.pop()!;
+        const cx = c % mapW;
+        const cy = (c - cx) / mapW;
+        r.cells.push(c);
+        r.peak = Math.max(r.peak, map[c]!);
+        if (cx < r.x0) r.x0 = cx;
+        if (cx > r.x1) r.x1 = cx;
+        if (cy < r.y0) r.y0 = cy;
+        if (cy > r.y1) r.y1 = cy;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = cx + dx;
+            const ny = cy + dy;
+            if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+            const n = ny * mapW + nx;
+            if (!seen[n] && map[n]! >= threshold) {
+              seen[n] = 1;
+              stack.push(n);
+            }
+          }
+        }
+      }
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+export interface PostprocessContext {
+  scanId: string;
+  model: LoadedModel;
+  input: ModelInput;
+  scanWidth: number;
+  scanHeight: number;
+  spacingMm: { x: number; y: number };
+  createdAt: string;
+}
+
+export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): DetectionRecord[] {
+  const { card } = ctx.model;
+  const heat = outputs[card.output.heatmap.name];
+  if (!heat) throw new Error(`model ${card.id} produced no output "${card.output.heatmap.name}"`);
+  const [, k, mh, mw] = heat.dims as [number, number, number, number];
+  if (k !== card.classes.length) throw new Error(`model ${card.id}: heatmap has ${k} channels, card lists ${card.classes.length} classes`);
+  const stride = card.output.heatmap.stride;
+  // Only the unpadded part of the map describes the scan.
+  const w = Math.min(mw, Math.ceil(ctx.input.width / stride));
+  const h = Math.min(mh, Math.ceil(ctx.input.height / stride));
+  const groupsOut = card.output.timberGroups ? outputs[card.output.timberGroups.name] : undefined;
+  const out: DetectionRecord[] = [];
+
+  card.classes.forEach((cls: DetectionClass, ci) => {
+    const map = heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw);
+    for (const r of regions(map, mw, w, h, card.candidateScore)) {
+      const sx = stride * ctx.input.factorX;
+      const sy = stride * ctx.input.factorY;
+      const x = Math.max(0, Math.floor(r.x0 * sx));
+      const y = Math.max(0, Math.floor(r.y0 * sy));
+      const x2 = Math.min(ctx.scanWidth, Math.ceil((r.x1 + 1) * sx));
+      const y2 = Math.min(ctx.scanHeight, Math.ceil((r.y1 + 1) * sy));
+      const box = { x, y, width: x2 - x, height: y2 - y };
+      let species: string | null = null;
+      let cites: DetectionRecord['citesAppendix'] = null;
+      let density: number | null = null;
+      if (cls === 'timber' && groupsOut && card.output.timberGroups) {
+        const g = timberGroup(groupsOut, r.cells, card.output.timberGroups.groups.length);
+        const group = card.output.timberGroups.groups[g.best]!;
+        species = group.id;
+        cites = group.citesListed ? 'II' : null;
+        density = card.output.timberGroups.groups.reduce((s, gr, i) => s + g.probs[i]! * ((gr.densityGcm3[0] + gr.densityGcm3[1]) / 2), 0);
+        density = Math.round(density * 1000) / 1000;
+      }
+      const score = Math.round(r.peak * 10000) / 10000;
+      const id = 'det_' + createHash('sha256')
+        .update([ctx.scanId, card.id, card.version, cls, box.x, box.y, box.width, box.height].join('|'))
+        .digest('hex')
+        .slice(0, 24);
+      out.push({
+        id,
+        scanId: ctx.scanId,
+        modelId: card.id,
+        modelVersion: card.version,
+        modelSha256: card.sha256,
+        class: cls,
+        species,
+        citesAppendix: cites,
+        score,
+        box,
+        boxMm: {
+          x: round1(box.x * ctx.spacingMm.x),
+          y: round1(box.y * ctx.spacingMm.y),
+          width: round1(box.width * ctx.spacingMm.x),
+          height: round1(box.height * ctx.spacingMm.y),
+        },
+        densityGcm3: density,
+        aboveThreshold: score >= card.thresholds[cls].score,
+        shadow: ctx.model.shadow,
+        createdAt: ctx.createdAt,
+      });
+    }
+  });
+  return out.sort((a, b) => b.score - a.score);
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+/** Mean softmax over the region's cells; logits are laid out [1, G, mh, mw] like the heatmap. */
+function timberGroup(t: TensorData, cells: number[], g: number): { best: number; probs: number[] } {
+  const plane = t.dims[2]! * t.dims[3]!;
+  const probs = new Array<number>(g).fill(0);
+  const logits = new Array<number>(g);
+  for (const c of cells) {
+    let max = -Infinity;
+    for (let i = 0; i < g; i++) {
+      logits[i] = t.data[i * plane + c]!;
+      if (logits[i]! > max) max = logits[i]!;
+    }
+    let sum = 0;
+    for (let i = 0; i < g; i++) sum += Math.exp(logits[i]! - max);
+    for (let i = 0; i < g; i++) probs[i] = probs[i]! + Math.exp(logits[i]! - max) / sum / cells.length;
+  }
+  let best = 0;
+  for (let i = 1; i < g; i++) if (probs[i]! > probs[best]!) best = i;
+  return { best, probs };
+}

@@ -1,0 +1,102 @@
+/**
+ * Turns decoded 16-bit scan images into a model input, exactly as the model card says:
+ * transmission T = value / airValue → attenuation −ln T, area-average resampling to the
+ * card's pixel spacing, scaling, and zero padding to the card's size multiple.
+ */
+import type { ModelCard } from '../../../services/model-registry/card.ts';
+
+export interface DecodedImage {
+  width: number;
+  height: number;
+  data: Uint16Array;
+}
+
+export interface ModelInput {
+  data: Float32Array;
+  dims: [1, number, number, number];
+  /** Unpadded size of the resampled image. */
+  width: number;
+  height: number;
+  /** Original pixels per model pixel, along x and y. */
+  factorX: number;
+  factorY: number;
+}
+
+/** Attenuation −ln(T), T = value/airValue clamped to [minT, 1]. */
+export function attenuation(img: DecodedImage, airValue: number, minT: number): Float32Array {
+  const out = new Float32Array(img.data.length);
+  // Precompute per 16-bit value: 65536 logs once instead of one per pixel.
+  const lut = new Float32Array(65536);
+  for (let v = 0; v < 65536; v++) lut[v] = -Math.log(Math.min(1, Math.max(minT, v / airValue)));
+  for (let i = 0; i < out.length; i++) out[i] = lut[img.data[i]!]!;
+  return out;
+}
+
+/** Index ranges of source cells that fall into each destination cell (area average). */
+function bins(src: number, dst: number): Int32Array {
+  const edges = new Int32Array(dst + 1);
+  for (let j = 0; j <= dst; j++) edges[j] = Math.min(src, Math.round((j * src) / dst));
+  for (let j = 0; j < dst; j++) if (edges[j + 1]! <= edges[j]!) edges[j + 1] = Math.min(src, edges[j]! + 1);
+  return edges;
+}
+
+export function resampleArea(src: Float32Array, w: number, h: number, dw: number, dh: number): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const ex = bins(w, dw);
+  const ey = bins(h, dh);
+  // Separable box filter: columns first, then rows.
+  const tmp = new Float32Array(dw * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let j = 0; j < dw; j++) {
+      let s = 0;
+      const a = ex[j]!;
+      const b = Math.max(a + 1, ex[j + 1]!);
+      for (let x = a; x < b && x < w; x++) s += src[row + x]!;
+      tmp[y * dw + j] = s / (Math.min(b, w) - a);
+    }
+  }
+  for (let i = 0; i < dh; i++) {
+    const a = ey[i]!;
+    const b = Math.max(a + 1, ey[i + 1]!);
+    for (let j = 0; j < dw; j++) {
+      let s = 0;
+      for (let y = a; y < b && y < h; y++) s += tmp[y * dw + j]!;
+      out[i * dw + j] = s / (Math.min(b, h) - a);
+    }
+  }
+  return out;
+}
+
+export class ModelInputError extends Error {}
+
+export function buildModelInput(
+  card: ModelCard,
+  images: Partial<Record<'high' | 'low', DecodedImage>>,
+  airValue: number,
+  spacingMm: { x: number; y: number },
+): ModelInput {
+  const first = images[card.input.energies[0]!];
+  if (!first) throw new ModelInputError(`model ${card.id} needs the ${card.input.energies[0]} image`);
+  const target = card.input.pixelSpacingMm;
+  const dw = Math.max(1, Math.round((first.width * spacingMm.x) / target));
+  const dh = Math.max(1, Math.round((first.height * spacingMm.y) / target));
+  const m = card.input.sizeMultiple;
+  const pw = Math.ceil(dw / m) * m;
+  const ph = Math.ceil(dh / m) * m;
+  const c = card.input.energies.length;
+  const data = new Float32Array(c * ph * pw);
+  card.input.energies.forEach((energy, ci) => {
+    const img = images[energy];
+    if (!img) throw new ModelInputError(`model ${card.id} needs the ${energy} image`);
+    if (img.width !== first.width || img.height !== first.height) throw new ModelInputError('energy images differ in size');
+    const att = attenuation(img, airValue, card.input.normalisation.minTransmission);
+    const small = resampleArea(att, img.width, img.height, dw, dh);
+    const scale = card.input.normalisation.attenuationScale;
+    for (let y = 0; y < dh; y++) {
+      const dst = ci * ph * pw + y * pw;
+      for (let x = 0; x < dw; x++) data[dst + x] = small[y * dw + x]! * scale;
+    }
+  });
+  return { data, dims: [1, c, ph, pw], width: dw, height: dh, factorX: first.width / dw, factorY: first.height / dh };
+}

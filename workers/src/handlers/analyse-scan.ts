@@ -1,0 +1,99 @@
+/**
+ * BullMQ handler for `analyse-scan`. Idempotent: results are replaced per (scan, model,
+ * version) in one transaction, so a retry or a stalled-job re-run leaves one set of rows.
+ * Unrecoverable inputs (corrupt image, model/input mismatch, no applicable model) fail at
+ * once with the reason recorded on the scan; anything else is thrown for a retry.
+ */
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
+import type { EventPublisher } from '../../../services/events/events.ts';
+import type { ImageStore } from '../../../services/storage/image-store.ts';
+import type { Store } from '../../../services/store/types.ts';
+import { decodeScanImage } from '../../../scanner-adapter/src/scan-package/read.ts';
+import { analyseImages, type AnalysisDeps } from '../analysis/analyse.ts';
+import { ModelInputError, type DecodedImage } from '../analysis/preprocess.ts';
+
+export interface HandlerDeps extends AnalysisDeps {
+  store: Store;
+  images: ImageStore;
+  events?: EventPublisher;
+  log?: (m: string) => void;
+}
+
+type Payload = JobPayloads[typeof JobName.AnalyseScan];
+
+export async function failScan(deps: HandlerDeps, scanId: string, reason: string): Promise<void> {
+  const scan = await deps.store.scans.get(scanId);
+  if (!scan) return;
+  const at = new Date().toISOString();
+  await deps.store.scans.updateStatus(scanId, { status: 'failed', verdict: null, failureReason: reason, timings: { finishedAt: at } });
+  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'failed', verdict: null, failureReason: reason, at });
+}
+
+export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): Promise<{ verdict: string; detections: number }> {
+  const { scanId, contentSha256 } = job.data;
+  const scan = await deps.store.scans.get(scanId);
+  if (!scan) throw new UnrecoverableError(`scan ${scanId} is not in the store`);
+  if (scan.contentSha256 !== contentSha256) throw new UnrecoverableError(`scan ${scanId} content changed since it was queued`);
+
+  const startedAt = new Date().toISOString();
+  await deps.store.scans.updateStatus(scanId, { status: 'analysing', timings: { startedAt } });
+  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysing', verdict: null, at: startedAt });
+
+  const t0 = performance.now();
+  const images: Partial<Record<'high' | 'low', DecodedImage>> = {};
+  for (const ref of scan.images) {
+    try {
+      images[ref.energy] = await decodeScanImage(deps.images.pathOf(ref.sha256));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err; // storage hiccup: retry
+      const reason = `cannot decode ${ref.energy} image: ${(err as Error).message}`;
+      await failScan(deps, scanId, reason);
+      throw new UnrecoverableError(reason);
+    }
+  }
+  const decodeMs = performance.now() - t0;
+
+  let analysis;
+  try {
+    analysis = await analyseImages({ scanId, metadata: scan.metadata, images }, deps);
+  } catch (err) {
+    if (err instanceof ModelInputError) {
+      await failScan(deps, scanId, err.message);
+      throw new UnrecoverableError(err.message);
+    }
+    throw err;
+  }
+  if (analysis.results.length === 0) {
+    // Never report "clear" for a scan no model looked at.
+    const reason = `no applicable model: ${analysis.skipped.map((s) => `${s.model} ${s.reason}`).join('; ') || 'none loaded'}`;
+    await failScan(deps, scanId, reason);
+    throw new UnrecoverableError(reason);
+  }
+
+  const finishedAt = new Date().toISOString();
+  const totalMs = Date.parse(finishedAt) - Date.parse(scan.receivedAt);
+  const timings = {
+    finishedAt,
+    decodeMs: Math.round(decodeMs),
+    inferenceMs: Math.round(analysis.inferenceMs),
+    totalMs,
+  };
+  await deps.store.recordAnalysis(analysis.results, { status: 'analysed', verdict: analysis.verdict, failureReason: null, timings });
+  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysed', verdict: analysis.verdict, timings, at: finishedAt });
+  for (const r of analysis.results) {
+    if (!r.alert) continue;
+    await deps.events?.publish({
+      type: 'alert.created',
+      alertId: r.alert.id,
+      scanId,
+      laneId: scan.laneId,
+      class: r.alert.class,
+      score: r.alert.score,
+      at: finishedAt,
+    });
+  }
+  const n = analysis.results.reduce((s, r) => s + r.detections.length, 0);
+  deps.log?.(`${scanId}: ${analysis.verdict} (${n} detections, decode ${timings.decodeMs} ms, inference ${timings.inferenceMs} ms)`);
+  return { verdict: analysis.verdict, detections: n };
+}

@@ -1,0 +1,47 @@
+// Inference thread: owns the onnxruntime-node sessions. onnxruntime-node's run() is
+// synchronous on the calling JS thread, so it lives here, off the thread that renews
+// BullMQ job locks. Plain JavaScript so it loads in a worker thread without a TS loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+
+const sessions = new Map();
+
+async function session(modelPath) {
+  let s = sessions.get(modelPath);
+  if (!s) {
+    s = ort.InferenceSession.create(modelPath, {
+      intraOpNumThreads: workerData?.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+    sessions.set(modelPath, s);
+  }
+  return s;
+}
+
+parentPort.on('message', async (msg) => {
+  const { id, modelPath, feeds } = msg;
+  try {
+    const s = await session(modelPath);
+    if (msg.kind === 'load') {
+      parentPort.postMessage({ id, ok: true, inputNames: s.inputNames, outputNames: s.outputNames });
+      return;
+    }
+    const ortFeeds = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const t0 = performance.now();
+    const out = await s.run(ortFeeds);
+    const ms = performance.now() - t0;
+    const outputs = {};
+    const transfer = [];
+    for (const [name, t] of Object.entries(out)) {
+      const data = new Float32Array(t.data);
+      outputs[name] = { data, dims: Array.from(t.dims) };
+      transfer.push(data.buffer);
+    }
+    parentPort.postMessage({ id, ok: true, outputs, ms }, transfer);
+  } catch (err) {
+    parentPort.postMessage({ id, ok: false, error: String(err?.message ?? err) });
+  }
+});
