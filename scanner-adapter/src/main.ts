@@ -3,7 +3,7 @@
  * Run alone with `npm run start:adapter`, or in-process from the launcher (`npm start`).
  */
 import { Redis } from 'ioredis';
-import { loadConfig, type AppConfig } from '../../services/core/config.ts';
+import { loadConfig, storeOptions, type AppConfig } from '../../services/core/config.ts';
 import { isMain } from '../../services/core/is-main.ts';
 import { EventPublisher } from '../../services/events/events.ts';
 import { JobProducer } from '../../services/queue/queue-repository.ts';
@@ -18,7 +18,7 @@ export interface AdapterHandle {
 }
 
 export async function startAdapter(config: AppConfig, log: (m: string) => void = (m) => console.log(`[adapter] ${m}`)): Promise<AdapterHandle> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const store = await openStore(storeOptions(config));
   const images = new ImageStore(config.imageStoreDir);
   const producer = new JobProducer(config.redisUrl, config.queuePrefix);
   const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });

@@ -13,6 +13,8 @@ export interface AppConfig {
   sqlitePath: string;
   /** PostgreSQL connection string; when set, PostgreSQL is used instead of SQLite. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for all tables (DATABASE_SCHEMA); default: the connection's search_path. */
+  databaseSchema: string | undefined;
   redisUrl: string;
   /** BullMQ key prefix, so deployments (and test runs) sharing one Redis stay apart. */
   queuePrefix: string;
@@ -45,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     imageStoreDir: path.resolve(env.IMAGE_STORE_DIR || path.join(dataDir, 'images')),
     sqlitePath: path.resolve(env.SQLITE_PATH || path.join(dataDir, 'cargo-xray.sqlite')),
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     queuePrefix: env.QUEUE_PREFIX || 'cxr',
     host: env.HOST || '127.0.0.1',
@@ -56,4 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerConcurrency: int('WORKER_CONCURRENCY', 1),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+/** Options for openStore() from the configuration: PostgreSQL when DATABASE_URL is set, else SQLite. */
+export function storeOptions(config: AppConfig): { databaseUrl?: string; sqlitePath: string; pgSchema?: string } {
+  return { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, pgSchema: config.databaseUrl ? config.databaseSchema : undefined };
 }

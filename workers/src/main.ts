@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import { loadConfig, type AppConfig } from '../../services/core/config.ts';
+import { loadConfig, storeOptions, type AppConfig } from '../../services/core/config.ts';
 import { isMain } from '../../services/core/is-main.ts';
 import { QueueName, type JobName, type JobPayloads } from '../../services/core/jobs.ts';
 import { loadSpeciesReference } from '../../services/core/species-reference.ts';
@@ -32,7 +32,7 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
     await pool.load(m.path);
     log(`loaded ${m.card.id}@${m.card.version}${m.shadow ? ' (shadow)' : ''} sha256 ${m.card.sha256.slice(0, 12)}…`);
   }
-  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const store = await openStore(storeOptions(config));
   const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   pub.on('error', () => {});
   const deps: HandlerDeps = {

