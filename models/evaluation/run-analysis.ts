@@ -64,6 +64,9 @@ export async function analyseLabelled(scans: AsyncIterable<LabelledScan>, model:
 /** Classes present in a scan's truth (wildlife classes and timber). */
 export function truthClasses(t: ScanTruth): Set<DetectionClass> {
   const s = new Set<DetectionClass>();
-  for (const o of t.objects) if (o.class === 'ivory' || o.class === 'rhino_horn' || o.class === 'timber') s.add(o.class);
+  for (const o of t.objects) {
+    if (o.class === 'ivory' || o.class === 'rhino_horn' || o.class === 'timber') s.add(o.class);
+    if (o.class === 'dense_hardwood') s.add('timber');
+  }
   return s;
 }

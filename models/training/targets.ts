@@ -21,7 +21,8 @@ export interface TargetGrid {
 export function headOf(o: TruthObject): number {
   if (o.class === 'ivory') return 0;
   if (o.class === 'rhino_horn') return 1;
-  if (o.class === 'timber') return 2;
+  // A dense-hardwood look-alike is still wood: the timber head should see it (its density says which band).
+  if (o.class === 'timber' || o.class === 'dense_hardwood') return 2;
   return -1;
 }
 
