@@ -1,0 +1,37 @@
+/**
+ * What the API needs from the outside world, injected so that tests can build the app
+ * over a real store and image store without Redis, BullMQ or model files.
+ */
+import type { AppConfig } from '../core/config.ts';
+import type { EventSubscriber } from '../events/events.ts';
+import type { ModelRegistry } from '../model-registry/registry.ts';
+import type { ImageStore } from '../storage/image-store.ts';
+import type { Store } from '../store/types.ts';
+
+export interface QueueHealth {
+  ok: boolean;
+  /** Jobs per BullMQ state (waiting, active, delayed, failed…). */
+  counts?: Record<string, number>;
+}
+
+export interface ApiDeps {
+  config: AppConfig;
+  store: Store;
+  images: ImageStore;
+  /** Source of server-sent events; without it /v1/events answers 503. */
+  events?: Pick<EventSubscriber, 'on'>;
+  queueHealth?: () => Promise<QueueHealth>;
+  redisPing?: () => Promise<void>;
+  models?: () => Promise<ModelRegistry>;
+}
+
+export interface BuildAppOptions {
+  /** Fastify logger option; defaults to `{ level: config.logLevel }`. Tests pass false. */
+  logger?: boolean | { level: string };
+  /** Interval of SSE heartbeat comments (default 15 s). */
+  sseHeartbeatMs?: number;
+  /** Per-dependency timeout of readiness checks (default 2 s). */
+  readinessTimeoutMs?: number;
+  /** Register prom-client's default process metrics (default true). */
+  processMetrics?: boolean;
+}

@@ -1,0 +1,28 @@
+/** OpenAPI document generated from the route schemas; UI at /docs, JSON at /docs/json. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerSwagger(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Cargo X-ray wildlife inspection API',
+        description:
+          'Scans, AI detections and alerts for ivory, rhino horn and CITES timber. Results are AI-assisted and require inspector confirmation.',
+        version: '1',
+      },
+      tags: [
+        { name: 'scans', description: 'Scans, their analysis results and images' },
+        { name: 'alerts', description: 'Alerts raised by the analysis' },
+        { name: 'models', description: 'Loaded detection models' },
+        { name: 'events', description: 'Live server-sent events' },
+        { name: 'ops', description: 'Health, readiness and metrics' },
+      ],
+    },
+    // Only routes that declare tags are published (the UI's own routes are not).
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}

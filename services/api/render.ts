@@ -1,0 +1,97 @@
+/**
+ * Display rendering of a stored 16-bit transmission image: transmission → attenuation
+ * (−ln(v / airValue)) → window → 8 bits, dense = dark as on an operator console.
+ * Works through a 65 536-entry lookup table, so cost is one pass over the pixels.
+ */
+import sharp from 'sharp';
+
+export type DisplayWindow = { kind: 'auto' } | { kind: 'fixed'; lo: number; hi: number };
+
+/** Client mistakes in a window parameter; statusCode makes the error handler answer 400. */
+export class BadWindowError extends Error {
+  readonly statusCode = 400;
+}
+
+/** Parses "auto" or "lo,hi" (attenuation units). The route schema has already checked the shape. */
+export function parseWindow(raw: string): DisplayWindow {
+  if (raw === 'auto') return { kind: 'auto' };
+  const [lo, hi] = raw.split(',').map(Number);
+  if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
+    throw new BadWindowError(`window "${raw}" must be "auto" or "lo,hi" with lo < hi`);
+  }
+  return { kind: 'fixed', lo, hi };
+}
+
+export interface Grey16 {
+  pixels: Uint16Array;
+  width: number;
+  height: number;
+}
+
+export async function decodeGrey16(file: Buffer): Promise<Grey16> {
+  const { data, info } = await sharp(file, { failOn: 'error' })
+    .toColourspace('grey16')
+    .raw({ depth: 'ushort' })
+    .toBuffer({ resolveWithObject: true });
+  const all = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
+  if (info.channels === 1) return { pixels: all, width: info.width, height: info.height };
+  // Defensive: keep the first channel if a file decodes with alpha.
+  const pixels = new Uint16Array(info.width * info.height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = all[i * info.channels]!;
+  return { pixels, width: info.width, height: info.height };
+}
+
+function attenuation(v: number, airValue: number): number {
+  return -Math.log(Math.max(v, 1) / airValue);
+}
+
+/** 1st and 99th percentile of attenuation, from a histogram of the raw values. */
+export function autoWindow(pixels: Uint16Array, airValue: number): { lo: number; hi: number } {
+  const hist = new Uint32Array(65536);
+  for (let i = 0; i < pixels.length; i++) hist[pixels[i]!]!++;
+  const n = pixels.length;
+  // Attenuation falls as the value rises: the 1st value percentile is the 99th attenuation one.
+  let cum = 0;
+  let vLow = 0;
+  let vHigh = 65535;
+  let foundLow = false;
+  for (let v = 0; v < 65536; v++) {
+    cum += hist[v]!;
+    if (!foundLow && cum >= 0.01 * n) {
+      vLow = v;
+      foundLow = true;
+    }
+    if (cum >= 0.99 * n) {
+      vHigh = v;
+      break;
+    }
+  }
+  const lo = attenuation(vHigh, airValue);
+  let hi = attenuation(vLow, airValue);
+  if (!(hi - lo > 1e-6)) hi = lo + 1e-3; // flat image: avoid dividing by zero
+  return { lo, hi };
+}
+
+export function toDisplay8(img: Grey16, airValue: number, window: DisplayWindow): Buffer {
+  const { lo, hi } = window.kind === 'auto' ? autoWindow(img.pixels, airValue) : window;
+  const lut = new Uint8Array(65536);
+  const span = hi - lo;
+  for (let v = 0; v < 65536; v++) {
+    const t = Math.min(1, Math.max(0, (attenuation(v, airValue) - lo) / span));
+    lut[v] = Math.round(255 * (1 - t));
+  }
+  const out = Buffer.allocUnsafe(img.pixels.length);
+  for (let i = 0; i < img.pixels.length; i++) out[i] = lut[img.pixels[i]!]!;
+  return out;
+}
+
+export async function renderPng(
+  file: Buffer,
+  opts: { airValue: number; window: DisplayWindow; maxWidth?: number },
+): Promise<Buffer> {
+  const img = await decodeGrey16(file);
+  const grey = toDisplay8(img, opts.airValue, opts.window);
+  let pipeline = sharp(grey, { raw: { width: img.width, height: img.height, channels: 1 } });
+  if (opts.maxWidth !== undefined && opts.maxWidth < img.width) pipeline = pipeline.resize({ width: opts.maxWidth });
+  return pipeline.png({ compressionLevel: 6 }).toBuffer();
+}

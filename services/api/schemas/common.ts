@@ -1,0 +1,44 @@
+/**
+ * Schemas shared by several routes. Response schemas are allow-lists: fast-json-stringify
+ * emits only the properties declared here, so a field added to a record stays internal
+ * until it is added to the API on purpose.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.String({ description: 'Machine-readable code, e.g. bad_request, not_found, internal' }),
+    message: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String()),
+  },
+);
+
+/** Same rule as SCAN_ID_PATTERN in the scan-package format. */
+export const ScanIdPattern = '^[A-Za-z0-9._-]{1,128}$';
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (max 200)' });
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'nextCursor of the previous page',
+});
+export const Since = Type.String({ format: 'date-time', description: 'ISO-8601 time; only items at or after it' });
+export const LaneId = Type.String({ minLength: 1, maxLength: 128 });
+
+export const ScanStatus = Type.Union([
+  Type.Literal('received'),
+  Type.Literal('queued'),
+  Type.Literal('analysing'),
+  Type.Literal('analysed'),
+  Type.Literal('failed'),
+]);
+export const Verdict = Type.Union([Type.Literal('clear'), Type.Literal('alert')]);
+export const DetectionClass = Type.Union([Type.Literal('ivory'), Type.Literal('rhino_horn'), Type.Literal('timber')]);
+export const AlertStatus = Type.Union([Type.Literal('open'), Type.Literal('reviewed')]);
+
+export const Box = Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() });
+
+export const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });

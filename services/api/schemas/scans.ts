@@ -1,0 +1,123 @@
+/** Request and response schemas of /v1/scans. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Alert } from './alerts.ts';
+import { Box, Cursor, DetectionClass, LaneId, Limit, Nullable, ScanIdPattern, ScanStatus, Sha256, Since, Verdict } from './common.ts';
+
+export const ScanListQuery = Type.Object({
+  lane: Type.Optional(LaneId),
+  status: Type.Optional(ScanStatus),
+  verdict: Type.Optional(Verdict),
+  since: Type.Optional(Since),
+  limit: Limit,
+  cursor: Type.Optional(Cursor),
+});
+export type ScanListQuery = Static<typeof ScanListQuery>;
+
+export const ScanParams = Type.Object({ scanId: Type.String({ pattern: ScanIdPattern }) });
+export type ScanParams = Static<typeof ScanParams>;
+
+export const Timings = Type.Object({
+  queuedAt: Type.Optional(Type.String()),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
+  decodeMs: Type.Optional(Type.Number()),
+  inferenceMs: Type.Optional(Type.Number()),
+  totalMs: Type.Optional(Type.Number()),
+});
+
+export const ScanSummary = Type.Object({
+  scanId: Type.String(),
+  laneId: Type.String(),
+  scannedAt: Type.String(),
+  receivedAt: Type.String(),
+  status: ScanStatus,
+  verdict: Nullable(Verdict),
+  failureReason: Nullable(Type.String()),
+  updatedAt: Type.String(),
+});
+
+export const ScanPage = Type.Object({ items: Type.Array(ScanSummary), nextCursor: Nullable(Type.String()) });
+
+export const Detection = Type.Object({
+  id: Type.String(),
+  modelId: Type.String(),
+  modelVersion: Type.String(),
+  modelSha256: Type.String(),
+  class: DetectionClass,
+  species: Nullable(Type.String()),
+  citesAppendix: Nullable(Type.Union([Type.Literal('I'), Type.Literal('II'), Type.Literal('III')])),
+  score: Type.Number(),
+  box: Box,
+  boxMm: Box,
+  densityGcm3: Nullable(Type.Number()),
+  aboveThreshold: Type.Boolean(),
+  shadow: Type.Boolean(),
+  createdAt: Type.String(),
+});
+
+export const ManifestDeclaration = Type.Object({
+  hsCode: Type.String(),
+  description: Type.String(),
+  species: Type.Optional(Type.String()),
+  quantity: Type.Optional(Type.Number()),
+  unit: Type.Optional(Type.String()),
+  citesPermit: Type.Optional(Type.String()),
+});
+
+export const Source = Type.Union([
+  Type.Object({ kind: Type.Literal('linac'), highMeV: Type.Number(), lowMeV: Type.Optional(Type.Number()) }),
+  Type.Object({ kind: Type.Literal('tube'), highKVp: Type.Number(), lowKVp: Type.Optional(Type.Number()) }),
+]);
+
+export const ScanImage = Type.Object({
+  energy: Type.Union([Type.Literal('high'), Type.Literal('low')]),
+  sha256: Sha256,
+  width: Type.Integer(),
+  height: Type.Integer(),
+  bytes: Type.Integer(),
+});
+
+export const ScanDetail = Type.Object({
+  scanId: Type.String(),
+  laneId: Type.String(),
+  scannedAt: Type.String(),
+  receivedAt: Type.String(),
+  updatedAt: Type.String(),
+  status: ScanStatus,
+  verdict: Nullable(Verdict),
+  failureReason: Nullable(Type.String()),
+  contentSha256: Sha256,
+  source: Source,
+  pixelSpacingMm: Type.Object({ x: Type.Number(), y: Type.Number() }),
+  airValue: Type.Number(),
+  scanner: Type.Optional(
+    Type.Object({ vendor: Type.Optional(Type.String()), model: Type.Optional(Type.String()), serial: Type.Optional(Type.String()) }),
+  ),
+  conveyance: Type.Optional(
+    Type.Object({
+      type: Type.Union([Type.Literal('container'), Type.Literal('truck'), Type.Literal('pallet'), Type.Literal('parcel')]),
+      id: Type.Optional(Type.String()),
+    }),
+  ),
+  manifest: Type.Object({ declarations: Type.Array(ManifestDeclaration) }),
+  images: Type.Array(ScanImage),
+  timings: Timings,
+  detections: Type.Array(Detection),
+  alerts: Type.Array(Alert),
+});
+export type ScanDetail = Static<typeof ScanDetail>;
+
+export const ImageQuery = Type.Object({
+  energy: Type.Union([Type.Literal('high'), Type.Literal('low')], { default: 'high' }),
+  window: Type.String({
+    default: 'auto',
+    pattern: '^(auto|-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?)$',
+    description: '"auto" (1st–99th percentile of attenuation) or "lo,hi" in attenuation units (−ln T)',
+  }),
+  format: Type.Union([Type.Literal('png'), Type.Literal('tiff')], {
+    default: 'png',
+    description: 'png: 8-bit display rendering; tiff: the stored 16-bit file, unchanged',
+  }),
+  maxWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, description: 'PNG only: downscale to at most this width' })),
+});
+export type ImageQuery = Static<typeof ImageQuery>;

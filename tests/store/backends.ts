@@ -1,0 +1,57 @@
+/**
+ * The two store backends under test. PostgreSQL is required, not optional: if it is
+ * unreachable the suite fails, because CI provides it and a silent skip would hide bugs.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openStore } from '../../services/store/database.ts';
+import type { Store } from '../../services/store/types.ts';
+
+export const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** Opens a fresh, empty store and returns it with its cleanup. */
+  open(): Promise<{ store: Store; cleanup(): Promise<void> }>;
+}
+
+export const sqliteBackend: Backend = {
+  name: 'sqlite',
+  async open() {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-store-'));
+    const store = await openStore({ sqlitePath: path.join(dir, 'nested', 'test.sqlite') });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+export const postgresBackend: Backend = {
+  name: 'postgres',
+  async open() {
+    const schema = `t_store_${randomBytes(6).toString('hex')}`;
+    const store = await openStore({ databaseUrl: PG_URL, pgSchema: schema });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        try {
+          await client.query(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  },
+};
+
+export const backends: Backend[] = [sqliteBackend, postgresBackend];
