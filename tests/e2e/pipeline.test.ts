@@ -162,3 +162,69 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('retries', () => {
+  it('retries a job after a transient storage fault and ends with exactly one set of detections', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-retry-'));
+    const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_retry_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
+    const adapter = await startAdapter(config, () => {});
+    let worker: WorkerHandle | undefined;
+    const { openStore } = await import('../../services/store/database.ts');
+    const store = await openStore({ sqlitePath: config.sqlitePath });
+    try {
+      const sim = simulateScan({ seed: 71, index: 0, scenario: 'ivory', source: 'linac', laneId: 'lane-retry' });
+      const id = sim.metadata.scanId;
+      const tmp = path.join(root, 'staging', id);
+      await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
+      await fs.rename(tmp, path.join(config.inboxDir, id));
+      const queued = await waitFor(async () => {
+        const s = await store.scans.get(id);
+        return s?.status === 'queued' ? s : undefined;
+      });
+      // Take the stored high-energy image away: the first attempt must fail and be retried.
+      const { ImageStore } = await import('../../services/storage/image-store.ts');
+      const file = new ImageStore(config.imageStoreDir).pathOf(queued.images.find((i) => i.energy === 'high')!.sha256);
+      await fs.rename(file, `${file}.away`);
+      const logs: string[] = [];
+      worker = await startWorker(config, (m) => logs.push(m));
+      await waitFor(async () => logs.some((l) => l.includes(`${id}: attempt 1 failed, will retry`)), 30_000);
+      expect((await store.scans.get(id))?.status).not.toBe('analysed');
+      await fs.rename(`${file}.away`, file);
+      const done = await waitFor(async () => {
+        const s = await store.scans.get(id);
+        return s?.status === 'analysed' ? s : undefined;
+      }, 60_000);
+      expect(done.verdict).toBe('alert');
+      const dets = await store.detections.listByScan(id);
+      expect(dets.length).toBeGreaterThan(0);
+      expect(new Set(dets.map((d) => d.id)).size).toBe(dets.length);
+      expect(await store.alerts.listByScan(id)).toHaveLength(1);
+      // One run's worth: the retried job did not add to the first attempt's rows.
+      const models = new Set(dets.map((d) => `${d.modelId}@${d.modelVersion}`));
+      expect(models.size).toBe(1);
+
+      // A second run of the same job (as after a stalled lock) replaces, never adds.
+      const { loadModelRegistry } = await import('../../services/model-registry/registry.ts');
+      const { InferencePool } = await import('../../workers/src/inference/inference-pool.ts');
+      const { loadSpeciesReference } = await import('../../services/core/species-reference.ts');
+      const { handleAnalyseScan } = await import('../../workers/src/handlers/analyse-scan.ts');
+      const reg = await loadModelRegistry(config.modelsDir);
+      const pool = new InferencePool(1, 1);
+      try {
+        await handleAnalyseScan({ data: { scanId: id, contentSha256: done.contentSha256 } } as Parameters<typeof handleAnalyseScan>[0], {
+          models: reg.active, pool, species: loadSpeciesReference(), store, images: new ImageStore(config.imageStoreDir),
+        });
+      } finally {
+        await pool.close();
+      }
+      const again = await store.detections.listByScan(id);
+      expect(again.map((d) => d.id).sort()).toEqual(dets.map((d) => d.id).sort());
+      expect(await store.alerts.listByScan(id)).toHaveLength(1);
+    } finally {
+      await adapter.close();
+      await worker?.close();
+      await store.close();
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * Unrecoverable inputs (corrupt image, model/input mismatch, no applicable model) fail at
  * once with the reason recorded on the scan; anything else is thrown for a retry.
  */
+import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
 import type { EventPublisher } from '../../../services/events/events.ts';
@@ -43,10 +44,12 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   const t0 = performance.now();
   const images: Partial<Record<'high' | 'low', DecodedImage>> = {};
   for (const ref of scan.images) {
+    const file = deps.images.pathOf(ref.sha256);
+    // A missing file is a storage fault (a share not mounted yet, a restore in progress): retry.
+    await fs.access(file);
     try {
-      images[ref.energy] = await decodeScanImage(deps.images.pathOf(ref.sha256));
+      images[ref.energy] = await decodeScanImage(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err; // storage hiccup: retry
       const reason = `cannot decode ${ref.energy} image: ${(err as Error).message}`;
       await failScan(deps, scanId, reason);
       throw new UnrecoverableError(reason);

@@ -1,0 +1,124 @@
+/**
+ * Evaluation harness: runs the worker's analysis path over labelled scans and reports.
+ *
+ *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
+ *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--json FILE] [--out DIR]
+ *
+ * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
+ * --simulate generates a held-out set on the fly from seeds (never used in training: see the
+ * card's training seeds). Prints a table, writes the JSON report, ROC and example PNGs.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../services/core/config.ts';
+import { isMain } from '../../services/core/is-main.ts';
+import type { LoadedModel } from '../../services/model-registry/card.ts';
+import { loadModelDir, loadModelRegistry } from '../../services/model-registry/registry.ts';
+import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
+import { packageScans, simulatedScans, type LabelledScan } from './labelled-scans.ts';
+import { examplePng, rocPng, type ExampleBox } from './plots.ts';
+import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
+
+async function pickModel(spec: string | undefined, modelsDir: string): Promise<LoadedModel> {
+  if (spec) {
+    const [id, version] = spec.split('@');
+    if (!id || !version) throw new Error('--model must be <id>@<version>');
+    return loadModelDir(path.join(modelsDir, id, version));
+  }
+  const reg = await loadModelRegistry(modelsDir);
+  if (!reg.active[0]) throw new Error(`no active model in ${modelsDir}: ${reg.problems.map((p) => p.reason).join('; ')}`);
+  return reg.active[0];
+}
+
+/** Re-iterates the labelled source to draw a few examples (only the scans picked). */
+async function drawExamples(out: string, scans: AnalysedScan[], source: () => AsyncIterable<LabelledScan>): Promise<string[]> {
+  const wanted = new Map<string, string>();
+  const pickOne = (label: string, f: (s: AnalysedScan) => boolean) => {
+    const s = scans.find((x) => f(x) && !wanted.has(x.scanId));
+    if (s) wanted.set(s.scanId, label);
+  };
+  const has = (s: AnalysedScan, c: string) => s.truth.objects.some((o) => o.class === c);
+  pickOne('ivory-detected', (s) => has(s, 'ivory') && s.verdict === 'alert');
+  pickOne('ivory-in-log', (s) => s.truth.objects.some((o) => o.class === 'ivory' && o.concealment === 'in_log'));
+  pickOne('rhino-horn', (s) => has(s, 'rhino_horn'));
+  pickOne('cites-timber', (s) => has(s, 'timber') && !s.truth.manifestTruth.honest);
+  pickOne('missed-wildlife', (s) => (has(s, 'ivory') || has(s, 'rhino_horn')) && s.verdict === 'clear');
+  pickOne('false-alarm', (s) => !has(s, 'ivory') && !has(s, 'rhino_horn') && !!s.alert?.reasons.some((r) => r.code === 'wildlife_product'));
+  const files: string[] = [];
+  for await (const l of source()) {
+    const label = wanted.get(l.metadata.scanId);
+    if (!label) continue;
+    const s = scans.find((x) => x.scanId === l.metadata.scanId)!;
+    const boxes: ExampleBox[] = [
+      ...s.truth.objects
+        .filter((o) => ['ivory', 'rhino_horn', 'timber', 'dense_hardwood', 'cattle_horn', 'bone', 'resin_replica', 'plastic_replica', 'pvc_pipe'].includes(o.class))
+        .map((o) => ({ ...o.boundingBox, label: `truth ${o.class}`, colour: '#00a000', dashed: true })),
+      ...s.detections.filter((d) => d.aboveThreshold).map((d) => ({ ...d.box, label: `${d.class} ${d.score.toFixed(2)}${d.species ? ' ' + d.species : ''}`, colour: d.class === 'timber' ? '#d08000' : '#e00000' })),
+    ];
+    const file = path.join(out, `example-${label}.png`);
+    await examplePng(file, l.images.high, l.metadata.airValue, boxes, `${label}: ${s.scanId} → ${s.verdict}${s.alert ? ' (' + s.alert.reasons.map((r) => r.code).join(', ') + ')' : ''}`);
+    files.push(file);
+    wanted.delete(l.metadata.scanId);
+    if (wanted.size === 0) break;
+  }
+  return files;
+}
+
+export async function runEvaluation(opts: { scans?: string; simulate?: string; model?: string; json?: string; out?: string; examples?: boolean }): Promise<EvaluationReport> {
+  const config = loadConfig();
+  const model = await pickModel(opts.model, config.modelsDir);
+  let source: () => AsyncIterable<LabelledScan>;
+  let expected: number | undefined;
+  let described: string;
+  if (opts.simulate) {
+    const [seed, count, scenario, src] = opts.simulate.split(':');
+    const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube' };
+    if (!Number.isInteger(spec.seed) || !Number.isInteger(spec.count)) throw new Error('--simulate must be SEED:COUNT[:SCENARIO[:SOURCE]]');
+    const trainSeeds = (model.card.evaluation as { training?: unknown; calibration?: { split?: { seed?: number } } } | undefined)?.calibration?.split?.seed;
+    if (trainSeeds === spec.seed) console.error(`warning: seed ${spec.seed} is the calibration seed of this model; the figures are not held-out`);
+    source = () => simulatedScans(spec);
+    expected = spec.count;
+    described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}`;
+  } else if (opts.scans) {
+    source = () => packageScans(opts.scans!);
+    described = `scan packages in ${opts.scans}`;
+  } else {
+    throw new Error('give --scans DIR or --simulate SEED:COUNT[:SCENARIO]');
+  }
+  const t0 = Date.now();
+  const analysed = await analyseLabelled(source(), model, { progressLabel: 'eval', expected });
+  const report = evaluate(analysed, model.card);
+  const text = formatReport(report);
+  console.log(`data: ${described}; analysed in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  console.log(text);
+  const out = path.resolve(opts.out ?? path.join('out', 'eval', `${model.card.id}-${model.card.version}`));
+  await fs.mkdir(out, { recursive: true });
+  const curves = Object.entries(report.classes).map(([c, x]) => ({ label: c, points: x.roc, auc: x.rocAuc }));
+  const operating = Object.entries(report.classes).map(([c, x]) => ({ fpr: x.falseAlarmRate.rate ?? 0, tpr: x.detectionRate.rate ?? 0, label: `${c} @ ${x.threshold.toFixed(2)}` }));
+  await rocPng(path.join(out, 'roc.png'), curves, `${model.card.id}@${model.card.version} — ${report.scans} scans`, operating);
+  const examples = opts.examples === false ? [] : await drawExamples(out, analysed, source);
+  const full = { data: described, generatedAt: new Date().toISOString(), ...report, plots: ['roc.png', ...examples.map((f) => path.basename(f))] };
+  // ROC points are many; the JSON keeps them for re-plotting.
+  await fs.writeFile(path.join(out, 'report.txt'), text + '\n');
+  await fs.writeFile(opts.json ?? path.join(out, 'report.json'), JSON.stringify(full, null, 2) + '\n');
+  console.log(`\nwrote ${out}/report.json, roc.png${examples.length ? ', ' + examples.map((f) => path.basename(f)).join(', ') : ''}`);
+  return report;
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      scans: { type: 'string' },
+      simulate: { type: 'string' },
+      model: { type: 'string' },
+      json: { type: 'string' },
+      out: { type: 'string' },
+      'no-examples': { type: 'boolean', default: false },
+    },
+  });
+  runEvaluation({ ...values, examples: !values['no-examples'] }).catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
