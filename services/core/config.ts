@@ -3,6 +3,7 @@
  * (API, adapter, worker, launcher) so that each can also run alone on its own host.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface AppConfig {
   dataDir: string;
@@ -27,6 +28,9 @@ export interface AppConfig {
   inboxPollMs: number;
   inboxSettleMs: number;
   workerConcurrency: number;
+  /** Reconciler: how often it runs, and how long a scan must sit unchanged before it acts. */
+  reconcileEveryMs: number;
+  reconcileAfterMs: number;
   logLevel: string;
 }
 
@@ -52,11 +56,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: env.QUEUE_PREFIX || 'cxr',
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 8080),
-    modelsDir: path.resolve(env.MODELS_DIR || path.join(path.dirname(new URL(import.meta.url).pathname), '../../models')),
+    modelsDir: path.resolve(env.MODELS_DIR || fileURLToPath(new URL('../../models', import.meta.url))),
     shadowModels: (env.SHADOW_MODELS || '').split(',').map((s) => s.trim()).filter(Boolean),
     inboxPollMs: int('INBOX_POLL_MS', 500),
     inboxSettleMs: int('INBOX_SETTLE_MS', 1000),
-    workerConcurrency: int('WORKER_CONCURRENCY', 1),
+    workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 1)),
+    reconcileEveryMs: Math.max(1000, int('RECONCILE_EVERY_MS', 60_000)),
+    reconcileAfterMs: int('RECONCILE_AFTER_MS', 180_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -41,6 +41,13 @@ export function loadSpeciesReference(): SpeciesTable {
       const v = byName.get(name.trim().toLowerCase());
       return v ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
     },
+    isCitesListed(name: string) {
+      const n = name.trim().toLowerCase();
+      const exact = entries.find((e) => e.species.toLowerCase() === n);
+      if (exact) return exact.citesAppendix !== null;
+      const genus = n.split(/\s+/)[0];
+      return entries.some((e) => e.genus.toLowerCase() === genus && e.citesAppendix !== null);
+    },
   };
   return cached;
 }

@@ -22,9 +22,17 @@ async function main(): Promise<void> {
   if (policy !== 'noeviction') {
     log(`WARNING: Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" or jobs can be lost (redis-cli config set maxmemory-policy noeviction)`);
   }
-  const worker = await startWorker(config);
-  const adapter = await startAdapter(config);
-  const api = await startApi(config);
+  let worker, adapter, api;
+  try {
+    worker = await startWorker(config);
+    adapter = await startAdapter(config);
+    api = await startApi(config);
+  } catch (err) {
+    await adapter?.close().catch(() => {});
+    await worker?.close().catch(() => {});
+    await redis.stop(); // do not leave a private Redis behind
+    throw err;
+  }
   log(`database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.sqlitePath}`);
   log(`drop scan packages into ${config.inboxDir}  (try: npm run simulate -- --out ${config.inboxDir} --count 5 --seed 1)`);
   log(`API ${api.url}/v1/scans   alerts ${api.url}/v1/alerts   docs ${api.url}/docs`);
@@ -35,9 +43,9 @@ async function main(): Promise<void> {
     closing = true;
     log(`${signal}: shutting down`);
     // Stop intake first, then the API, then let the worker finish its job.
-    await adapter.close().catch((e) => log(`adapter: ${(e as Error).message}`));
-    await api.close().catch((e) => log(`api: ${(e as Error).message}`));
-    await worker.close().catch((e) => log(`worker: ${(e as Error).message}`));
+    await adapter!.close().catch((e) => log(`adapter: ${(e as Error).message}`));
+    await api!.close().catch((e) => log(`api: ${(e as Error).message}`));
+    await worker!.close().catch((e) => log(`worker: ${(e as Error).message}`));
     await redis.stop();
     process.exit(0);
   };

@@ -43,8 +43,10 @@ export async function ensureRedis(url: string, dataDir: string, log: (m: string)
   const child: ChildProcess = spawn(
     found,
     ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    // Own process group: Ctrl-C reaches the launcher, which closes the workers before Redis.
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
+  child.unref();
   for (let i = 0; i < 50; i++) {
     if (await ping(url)) {
       log(`started a private Redis on port ${port} (data in ${dir})`);
@@ -53,6 +55,7 @@ export async function ensureRedis(url: string, dataDir: string, log: (m: string)
         private: true,
         stop: () =>
           new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),

@@ -4,11 +4,26 @@
  * (enableOfflineQueue: false) so callers can report it instead of hanging.
  */
 import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { jobOptions, jobQueue, type JobName, type JobPayloads, type QueueName } from '../core/jobs.ts';
 
+/** ioredis options from a redis:// or rediss:// URL (BullMQ closes connections it builds from options). */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  const db = u.pathname.replace(/^\//, '');
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
 export function redisConnection(url: string, forWorker: boolean): Redis {
-  return new Redis(url, {
+  return new Redis({
+    ...redisOptions(url),
     // Workers block on Redis and must retry forever; producers fail fast.
     maxRetriesPerRequest: forWorker ? null : 1,
     enableOfflineQueue: forWorker,
@@ -55,7 +70,8 @@ export function createWorker<N extends JobName>(
   options: Partial<WorkerOptions> = {},
 ): Worker<JobPayloads[N]> {
   const worker = new Worker<JobPayloads[N]>(queue, processor, {
-    connection: redisConnection(redisUrl, true),
+    // Options, not an instance: BullMQ then owns the connection and closes it on close().
+    connection: { ...redisOptions(redisUrl), maxRetriesPerRequest: null },
     prefix,
     ...options,
   });

@@ -34,21 +34,29 @@ export class ImageStore {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), `${sha256}.tiff`);
   }
 
-  /** Copies a file in (write to a temp name, then rename: readers never see half a file). */
+  /**
+   * Copies a file in: copy to a temp name, hash the copy (so the name always matches the bytes
+   * stored, even if the source changes meanwhile), fsync, then rename. Readers never see half a file.
+   */
   async put(file: string): Promise<StoredImage> {
-    const stored = await sha256File(file);
-    const target = this.pathOf(stored.sha256);
+    await fs.mkdir(this.root, { recursive: true });
+    const tmp = path.join(this.root, `.incoming-${randomUUID()}.tmp`);
     try {
-      await fs.access(target);
-      return stored; // already there: content addressing makes this a no-op
-    } catch {
-      /* not stored yet */
+      await fs.copyFile(file, tmp);
+      const fh = await fs.open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const stored = await sha256File(tmp);
+      const target = this.pathOf(stored.sha256);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(tmp, target); // same content under the same name: replacing is harmless
+      return stored;
+    } finally {
+      await fs.rm(tmp, { force: true });
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomUUID()}.tmp`;
-    await fs.copyFile(file, tmp);
-    await fs.rename(tmp, target);
-    return stored;
   }
 
   async read(sha256: string): Promise<Buffer> {

@@ -30,7 +30,8 @@ function openSqlite(file: string): Kysely<Database> {
   // WAL lets the API read while a worker writes; busy_timeout makes writers from several
   // processes wait for the lock instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  // FULL: a committed scan row survives a power cut before the inbox copy is removed.
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -67,20 +67,19 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
   }
 
   async function upsertAlert(trx: Db, alert: AlertRecord): Promise<void> {
-    // Full replacement on the idempotency key: the latest analysis is the truth.
+    // Replacement on the idempotency key: the latest analysis is the truth for what was found,
+    // but the alert keeps its identity, its first creation time and any review status, so a
+    // re-run (stalled job, retry) never reopens an alert an inspector has already dealt with.
     await trx
       .insertInto('alerts')
       .values(alertToRow(alert))
       .onConflict((oc) =>
         oc.columns(['scan_id', 'model_id', 'model_version']).doUpdateSet((eb) => ({
-          id: eb.ref('excluded.id'),
           lane_id: eb.ref('excluded.lane_id'),
           model_sha256: eb.ref('excluded.model_sha256'),
           class: eb.ref('excluded.class'),
           score: eb.ref('excluded.score'),
-          status: eb.ref('excluded.status'),
           reasons_json: eb.ref('excluded.reasons_json'),
-          created_at: eb.ref('excluded.created_at'),
         })),
       )
       .execute();

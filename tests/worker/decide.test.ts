@@ -74,3 +74,22 @@ describe('decide', () => {
     expect(a?.score).toBe(0.95);
   });
 });
+
+describe('decide: CITES timber permits', () => {
+  const dense = () => [det('timber', 0.9, true, 'very-dense-hardwood')];
+  it('flags honestly declared rosewood without a permit', () => {
+    const a = run(dense(), [{ hsCode: '4403.49', description: 'rosewood logs', species: 'Dalbergia cochinchinensis' }]);
+    expect(a?.reasons.map((r) => r.code)).toEqual(['cites_timber_without_permit']);
+  });
+  it('does not let a permit on a non-wood line, or pine plus a listed ebony line, silence it', () => {
+    const a = run(dense(), [
+      { hsCode: '4407.11', description: 'sawn pine', species: 'Pinus sylvestris' },
+      { hsCode: '4403.49', description: 'ebony', species: 'Diospyros spp. (Madagascar)' },
+      { hsCode: '9601.10', description: 'worked ivory', citesPermit: 'P-1' },
+    ]);
+    expect(a?.reasons.map((r) => r.code)).toContain('cites_timber_without_permit');
+  });
+  it('passes a declared unlisted species of the same band (a documented physics limit)', () => {
+    expect(run(dense(), [{ hsCode: '4403.49', description: 'african ebony', species: 'Diospyros crassiflora' }])).toBeNull();
+  });
+});

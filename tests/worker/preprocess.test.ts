@@ -25,4 +25,11 @@ describe('preprocess', () => {
     expect(odd[0]!).toBeLessThan(odd[1]!);
     expect(odd[1]!).toBeLessThan(odd[3]!);
   });
+
+  it('enlarges without NaN or shift when the scan is coarser than the model', () => {
+    const out = resampleArea(Float32Array.from([1, 2, 3]), 3, 1, 4, 1);
+    expect(Array.from(out).every(Number.isFinite)).toBe(true);
+    expect(out[0]).toBe(1);
+    expect(out[3]).toBe(3);
+  });
 });

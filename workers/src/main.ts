@@ -11,11 +11,12 @@ import { QueueName, type JobName, type JobPayloads } from '../../services/core/j
 import { loadSpeciesReference } from '../../services/core/species-reference.ts';
 import { EventPublisher } from '../../services/events/events.ts';
 import { loadModelRegistry } from '../../services/model-registry/registry.ts';
-import { createWorker } from '../../services/queue/queue-repository.ts';
+import { createWorker, JobProducer } from '../../services/queue/queue-repository.ts';
 import { ImageStore } from '../../services/storage/image-store.ts';
 import { openStore } from '../../services/store/database.ts';
 import { failScan, handleAnalyseScan, type HandlerDeps } from './handlers/analyse-scan.ts';
 import { InferencePool } from './inference/inference-pool.ts';
+import { startReconciler } from './reconcile/reconciler.ts';
 
 export interface WorkerHandle {
   close(): Promise<void>;
@@ -29,7 +30,10 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
   // Leave one core for decoding and the event loop when there are several.
   const pool = new InferencePool(1, Math.max(1, os.availableParallelism() - 1));
   for (const m of models) {
-    await pool.load(m.path);
+    const io = await pool.load(m.path);
+    if (!io.inputNames.includes(m.card.input.name)) {
+      throw new Error(`${m.card.id}@${m.card.version}: card input "${m.card.input.name}" is not an input of the model (${io.inputNames.join(', ')})`);
+    }
     log(`loaded ${m.card.id}@${m.card.version}${m.shadow ? ' (shadow)' : ''} sha256 ${m.card.sha256.slice(0, 12)}…`);
   }
   const store = await openStore(storeOptions(config));
@@ -57,10 +61,19 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
     if (final) failScan(deps, data.scanId, err.message).catch((e) => log(`cannot record failure: ${(e as Error).message}`));
   });
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled; BullMQ re-queues it`));
+  // Scans stuck before `analysed` (job lost or failed outside this worker's events) are put right.
+  const producer = new JobProducer(config.redisUrl, config.queuePrefix);
+  const stopReconciler = startReconciler(
+    { store, producer, queue: producer.queue(QueueName.Analysis), failScan: (id, reason) => failScan(deps, id, reason), log },
+    config.reconcileEveryMs,
+    config.reconcileAfterMs,
+  );
   log(`consuming queue "${QueueName.Analysis}" (concurrency ${config.workerConcurrency})`);
   return {
     async close() {
+      stopReconciler();
       await worker.close();
+      await producer.close();
       await pool.close();
       pub.disconnect();
       await store.close();

@@ -17,6 +17,8 @@ export interface HotFolderOptions {
   settleMs: number;
   /** After this long without change, an entry that cannot become ready is quarantined. */
   stuckMs?: number;
+  /** Unexpected ingest failures (database or queue down) tolerated before quarantine; default 5. */
+  maxAttempts?: number;
   log?: (msg: string) => void;
   onOutcome?: (outcome: IngestOutcome) => void;
 }
@@ -26,6 +28,8 @@ export class HotFolder {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly tracker: ReadinessTracker;
+  /** Consecutive unexpected ingest failures per entry; after maxAttempts it is quarantined. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly ingest: IngestService,
@@ -81,10 +85,27 @@ export class HotFolder {
           continue;
         }
         const outcome = await this.ingest.ingest(entry);
+        this.failures.delete(entry);
         this.opts.onOutcome?.(outcome);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // vanished meanwhile
-        log(`ingest of ${name} failed, will retry: ${(err as Error).message}`);
+        const n = (this.failures.get(entry) ?? 0) + 1;
+        this.failures.set(entry, n);
+        const max = this.opts.maxAttempts ?? 5;
+        if (n < max) {
+          log(`ingest of ${name} failed (attempt ${n}/${max}), will retry: ${(err as Error).message}`);
+          continue;
+        }
+        // Keep it, with the reason, rather than retrying for ever and blocking nothing but the log.
+        this.failures.delete(entry);
+        try {
+          const message = `ingest failed ${n} times: ${(err as Error).message}`;
+          const to = await quarantine(entry, this.opts.rejectedDir, { code: 'ingest_failed', message });
+          log(`rejected ${name}: ingest_failed: ${message}`);
+          this.opts.onOutcome?.({ kind: 'rejected', code: 'ingest_failed', message, quarantinedTo: to });
+        } catch (qerr) {
+          log(`cannot quarantine ${name}: ${(qerr as Error).message}`);
+        }
       }
     }
   }

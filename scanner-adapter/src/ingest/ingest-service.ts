@@ -86,12 +86,13 @@ export class IngestService {
 
     let requeued = false;
     if (outcome === 'inserted') {
-      await this.enqueue(record.scanId, record.laneId, contentSha256);
+      await this.enqueue(record.scanId, record.laneId, contentSha256, true);
     } else {
-      // Same content again: acknowledge. Re-enqueue only if it never got past `received`.
+      // Same content again: acknowledge. Re-enqueue only if it may never have reached the
+      // queue (the deterministic job id makes this a no-op when the job is there).
       const existing = await store.scans.get(meta.scanId);
-      if (existing?.status === 'received') {
-        await this.enqueue(existing.scanId, existing.laneId, existing.contentSha256);
+      if (existing && (existing.status === 'received' || existing.status === 'queued')) {
+        await this.enqueue(existing.scanId, existing.laneId, existing.contentSha256, existing.status === 'received');
         requeued = true;
       }
     }
@@ -104,11 +105,20 @@ export class IngestService {
     return { kind: 'accepted', scanId: meta.scanId };
   }
 
-  private async enqueue(scanId: string, laneId: string, contentSha256: string): Promise<void> {
-    await this.deps.producer.add(JobName.AnalyseScan, { scanId, contentSha256 });
+  /**
+   * Marks the scan `queued` before adding the job, so the worker's later status writes can
+   * never be overwritten by this one. If the add fails the package stays in the inbox and the
+   * next poll re-enqueues it (and the worker's reconciler re-enqueues scans left `queued`).
+   */
+  private async enqueue(scanId: string, laneId: string, contentSha256: string, markQueued: boolean): Promise<void> {
     const queuedAt = new Date().toISOString();
-    await this.deps.store.scans.updateStatus(scanId, { status: 'queued', timings: { queuedAt } });
-    await this.deps.events?.publish({ type: 'scan.status', scanId, laneId, status: 'queued', verdict: null, at: queuedAt });
+    if (markQueued) await this.deps.store.scans.updateStatus(scanId, { status: 'queued', timings: { queuedAt } });
+    await this.deps.producer.add(JobName.AnalyseScan, { scanId, contentSha256 });
+    try {
+      await this.deps.events?.publish({ type: 'scan.status', scanId, laneId, status: 'queued', verdict: null, at: queuedAt });
+    } catch {
+      /* events are notifications; the store has the status */
+    }
   }
 }
 

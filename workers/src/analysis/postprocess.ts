@@ -27,7 +27,7 @@ export function regions(map: Float32Array, mapW: number, w: number, h: number, t
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * mapW + x;
-      if (seen[i] || map[i]! < threshold) continue;
+      if (seen[i] || !(map[i]! >= threshold)) continue; // NaN never counts
       const r: Region = { x0: x, y0: y, x1: x, y1: y, peak: 0, cells: [] };
       seen[i] = 1;
       stack.push(i);

@@ -32,37 +32,44 @@ export function attenuation(img: DecodedImage, airValue: number, minT: number): 
   return out;
 }
 
-/** Index ranges of source cells that fall into each destination cell (area average). */
-function bins(src: number, dst: number): Int32Array {
-  const edges = new Int32Array(dst + 1);
-  for (let j = 0; j <= dst; j++) edges[j] = Math.min(src, Math.round((j * src) / dst));
-  for (let j = 0; j < dst; j++) if (edges[j + 1]! <= edges[j]!) edges[j + 1] = Math.min(src, edges[j]! + 1);
-  return edges;
+/**
+ * Source index range [edges[j], ends[j]) of each destination cell: the source cells the
+ * destination cell overlaps. Shrinking averages several; enlarging repeats the nearest one.
+ */
+function bins(src: number, dst: number): { start: Int32Array; end: Int32Array } {
+  const start = new Int32Array(dst);
+  const end = new Int32Array(dst);
+  for (let j = 0; j < dst; j++) {
+    const a = Math.min(src - 1, Math.floor((j * src) / dst));
+    start[j] = a;
+    end[j] = Math.min(src, Math.max(a + 1, Math.ceil(((j + 1) * src) / dst)));
+  }
+  return { start, end };
 }
 
 export function resampleArea(src: Float32Array, w: number, h: number, dw: number, dh: number): Float32Array {
   const out = new Float32Array(dw * dh);
-  const ex = bins(w, dw);
-  const ey = bins(h, dh);
+  const bx = bins(w, dw);
+  const by = bins(h, dh);
   // Separable box filter: columns first, then rows.
   const tmp = new Float32Array(dw * h);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let j = 0; j < dw; j++) {
       let s = 0;
-      const a = ex[j]!;
-      const b = Math.max(a + 1, ex[j + 1]!);
-      for (let x = a; x < b && x < w; x++) s += src[row + x]!;
-      tmp[y * dw + j] = s / (Math.min(b, w) - a);
+      const a = bx.start[j]!;
+      const b = bx.end[j]!;
+      for (let x = a; x < b; x++) s += src[row + x]!;
+      tmp[y * dw + j] = s / (b - a);
     }
   }
   for (let i = 0; i < dh; i++) {
-    const a = ey[i]!;
-    const b = Math.max(a + 1, ey[i + 1]!);
+    const a = by.start[i]!;
+    const b = by.end[i]!;
     for (let j = 0; j < dw; j++) {
       let s = 0;
-      for (let y = a; y < b && y < h; y++) s += tmp[y * dw + j]!;
-      out[i * dw + j] = s / (Math.min(b, h) - a);
+      for (let y = a; y < b; y++) s += tmp[y * dw + j]!;
+      out[i * dw + j] = s / (b - a);
     }
   }
   return out;

@@ -13,6 +13,8 @@ import type { LoadedModel, TimberGroup } from '../../../services/model-registry/
 export interface SpeciesReference {
   /** Reference air-dry density (g/cm³) of a genus or "Genus species"; undefined when unknown. */
   densityOf(name: string): number | undefined;
+  /** True when the species (or, for a bare genus, any species of it in the table) is CITES-listed. */
+  isCitesListed(name: string): boolean;
 }
 
 const PRIORITY: DetectionClass[] = ['ivory', 'rhino_horn', 'timber'];
@@ -77,31 +79,35 @@ export function decide(input: DecisionInput): AlertRecord | null {
     const ids = dets.map((d) => d.id);
     const example = group.genera.slice(0, 3).join(', ');
     const tol = 0.05;
-    // Declared species whose reference density the image contradicts / is consistent with.
+    const inBand = (rho: number) => rho >= group.densityGcm3[0] - tol && rho <= group.densityGcm3[1] + tol;
+    // Declared wood species with a known reference density.
     const declared = woodDecls
       .filter((d) => d.species)
       .map((d) => ({ decl: d, rho: input.species.densityOf(d.species!) ?? input.species.densityOf(genusOf(d.species!)) }))
       .filter((x): x is { decl: ManifestDeclaration; rho: number } => x.rho !== undefined);
-    const consistent = declared.some((x) => x.rho >= group.densityGcm3[0] - tol && x.rho <= group.densityGcm3[1] + tol);
-    if (group.citesListed && !consistent) {
-      // A declared species of the same density band cannot be told apart by X-ray physics;
-      // that case passes here and is listed among the model's limits.
-      const permits = declarations.filter((d) => d.citesPermit && (!d.species || group.genera.includes(genusOf(d.species))));
-      if (permits.length === 0) {
+    const consistent = declared.filter((x) => inBand(x.rho));
+    if (group.citesListed) {
+      // A permit counts only on a wood line of a genus in this group (or a line naming no species).
+      const permitted = woodDecls.some((d) => d.citesPermit && (!d.species || group.genera.includes(genusOf(d.species))));
+      // A declared non-listed species of the same density band cannot be told apart by X-ray
+      // physics; that case passes here and is listed among the model's limits.
+      const unlistedLookalike = consistent.some((x) => !input.species.isCitesListed(x.decl.species!));
+      if (!permitted && !unlistedLookalike) {
         reasons.push({
           code: 'cites_timber_without_permit',
-          message: `timber consistent with a ${fmtBand(group.densityGcm3)} ${group.label} such as ${example} (CITES-listed) and no CITES permit is declared`,
+          message: `timber consistent with a ${fmtBand(group.densityGcm3)} ${group.label} such as ${example} (CITES-listed) and no CITES permit is declared for it`,
           detectionIds: ids,
         });
       }
     }
-    for (const { decl, rho } of declared) {
-      if (consistent) break;
-      reasons.push({
-        code: 'declared_species_mismatch',
-        message: `declared ${decl.species} (${rho.toFixed(2)} g/cm³), image consistent with a ${fmtBand(group.densityGcm3)} ${group.label} such as ${example}`,
-        detectionIds: ids,
-      });
+    if (consistent.length === 0) {
+      for (const { decl, rho } of declared) {
+        reasons.push({
+          code: 'declared_species_mismatch',
+          message: `declared ${decl.species} (${rho.toFixed(2)} g/cm³), image consistent with a ${fmtBand(group.densityGcm3)} ${group.label} such as ${example}`,
+          detectionIds: ids,
+        });
+      }
     }
   }
 

@@ -2,12 +2,13 @@
  * BullMQ handler for `analyse-scan`. Idempotent: results are replaced per (scan, model,
  * version) in one transaction, so a retry or a stalled-job re-run leaves one set of rows.
  * Unrecoverable inputs (corrupt image, model/input mismatch, no applicable model) fail at
- * once with the reason recorded on the scan; anything else is thrown for a retry.
+ * once (the worker's `failed` listener records the reason on the scan); anything else is
+ * thrown for a retry.
  */
 import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
-import type { EventPublisher } from '../../../services/events/events.ts';
+import type { EventPublisher, SystemEvent } from '../../../services/events/events.ts';
 import type { ImageStore } from '../../../services/storage/image-store.ts';
 import type { Store } from '../../../services/store/types.ts';
 import { decodeScanImage } from '../../../scanner-adapter/src/scan-package/read.ts';
@@ -23,12 +24,22 @@ export interface HandlerDeps extends AnalysisDeps {
 
 type Payload = JobPayloads[typeof JobName.AnalyseScan];
 
+/** Events are notifications, not the record: a Redis blip must not fail (and re-run) a finished analysis. */
+async function notify(deps: HandlerDeps, event: SystemEvent): Promise<void> {
+  try {
+    await deps.events?.publish(event);
+  } catch (err) {
+    deps.log?.(`event ${event.type} for ${event.scanId} not published: ${(err as Error).message}`);
+  }
+}
+
 export async function failScan(deps: HandlerDeps, scanId: string, reason: string): Promise<void> {
   const scan = await deps.store.scans.get(scanId);
-  if (!scan) return;
+  // Never turn a finished analysis into a failure (e.g. a late `failed` event for an old attempt).
+  if (!scan || scan.status === 'analysed') return;
   const at = new Date().toISOString();
   await deps.store.scans.updateStatus(scanId, { status: 'failed', verdict: null, failureReason: reason, timings: { finishedAt: at } });
-  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'failed', verdict: null, failureReason: reason, at });
+  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'failed', verdict: null, failureReason: reason, at });
 }
 
 export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): Promise<{ verdict: string; detections: number }> {
@@ -39,7 +50,7 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
 
   const startedAt = new Date().toISOString();
   await deps.store.scans.updateStatus(scanId, { status: 'analysing', timings: { startedAt } });
-  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysing', verdict: null, at: startedAt });
+  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysing', verdict: null, at: startedAt });
 
   const t0 = performance.now();
   const images: Partial<Record<'high' | 'low', DecodedImage>> = {};
@@ -50,9 +61,7 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     try {
       images[ref.energy] = await decodeScanImage(file);
     } catch (err) {
-      const reason = `cannot decode ${ref.energy} image: ${(err as Error).message}`;
-      await failScan(deps, scanId, reason);
-      throw new UnrecoverableError(reason);
+      throw new UnrecoverableError(`cannot decode ${ref.energy} image: ${(err as Error).message}`);
     }
   }
   const decodeMs = performance.now() - t0;
@@ -61,17 +70,12 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   try {
     analysis = await analyseImages({ scanId, metadata: scan.metadata, images }, deps);
   } catch (err) {
-    if (err instanceof ModelInputError) {
-      await failScan(deps, scanId, err.message);
-      throw new UnrecoverableError(err.message);
-    }
+    if (err instanceof ModelInputError) throw new UnrecoverableError(err.message);
     throw err;
   }
   if (analysis.results.length === 0) {
     // Never report "clear" for a scan no model looked at.
-    const reason = `no applicable model: ${analysis.skipped.map((s) => `${s.model} ${s.reason}`).join('; ') || 'none loaded'}`;
-    await failScan(deps, scanId, reason);
-    throw new UnrecoverableError(reason);
+    throw new UnrecoverableError(`no applicable model: ${analysis.skipped.map((s) => `${s.model} ${s.reason}`).join('; ') || 'none loaded'}`);
   }
 
   const finishedAt = new Date().toISOString();
@@ -83,10 +87,10 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     totalMs,
   };
   await deps.store.recordAnalysis(analysis.results, { status: 'analysed', verdict: analysis.verdict, failureReason: null, timings });
-  await deps.events?.publish({ type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysed', verdict: analysis.verdict, timings, at: finishedAt });
+  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysed', verdict: analysis.verdict, timings, at: finishedAt });
   for (const r of analysis.results) {
     if (!r.alert) continue;
-    await deps.events?.publish({
+    await notify(deps, {
       type: 'alert.created',
       alertId: r.alert.id,
       scanId,

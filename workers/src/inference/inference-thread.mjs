@@ -16,6 +16,8 @@ async function session(modelPath) {
       executionMode: 'sequential',
     });
     sessions.set(modelPath, s);
+    // A model that failed to load may be fixed on disk: do not cache the failure.
+    s.catch(() => sessions.delete(modelPath));
   }
   return s;
 }
