@@ -3,8 +3,8 @@
  * Run alone with `npm run start:adapter`, or in-process from the launcher (`npm start`).
  */
 import { Redis } from 'ioredis';
-import { loadConfig, storeOptions, type AppConfig } from '../../services/core/config.ts';
-import { isMain } from '../../services/core/is-main.ts';
+import { storeOptions, type AppConfig } from '../../services/core/config.ts';
+import { runRole } from '../../services/core/is-main.ts';
 import { EventPublisher } from '../../services/events/events.ts';
 import { JobProducer } from '../../services/queue/queue-repository.ts';
 import { ImageStore } from '../../services/storage/image-store.ts';
@@ -45,12 +45,4 @@ export async function startAdapter(config: AppConfig, log: (m: string) => void =
   };
 }
 
-if (isMain(import.meta.url)) {
-  const handle = await startAdapter(loadConfig());
-  const shutdown = async () => {
-    await handle.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
+runRole(import.meta.url, 'adapter', (config) => startAdapter(config));

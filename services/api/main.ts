@@ -3,10 +3,10 @@
  * image store, Redis events, BullMQ queue for depth, model registry) around buildApp and
  * returns a handle, so the launcher can also host the API in-process.
  */
-import { pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, storeOptions, type AppConfig } from '../core/config.ts';
+import { runRole } from '../core/is-main.ts';
 import { QueueName } from '../core/jobs.ts';
 import { EventSubscriber } from '../events/events.ts';
 import { loadModelRegistry, type ModelRegistry } from '../model-registry/registry.ts';
@@ -99,28 +99,8 @@ export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppO
   return { url, close };
 }
 
-async function main(): Promise<void> {
-  const handle = await startApi(loadConfig());
+runRole(import.meta.url, 'api', async (config) => {
+  const handle = await startApi(config);
   console.log(`API listening on ${handle.url} (OpenAPI UI at ${handle.url}/docs)`);
-  const shutdown = (signal: string): void => {
-    console.log(`${signal}: shutting down API`);
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    handle.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('API shutdown failed', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error('API failed to start', err);
-    process.exit(1);
-  });
-}
+  return handle;
+});

@@ -19,6 +19,7 @@ import { startApi } from '../../services/api/main.ts';
 import { loadConfig } from '../../services/core/config.ts';
 import type { ScanRecord } from '../../services/core/domain.ts';
 import { startWorker } from '../../workers/src/main.ts';
+import { collectEvents } from '../helpers/sse.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,31 +62,10 @@ const adapter = await startAdapter(config, () => {});
 const api = await startApi(config);
 const done = new Map<string, number>();
 const dropped = new Map<string, number>();
-const ctrl = new AbortController();
-void (async () => {
-  const res = await fetch(`${api.url}/v1/events`, { signal: ctrl.signal });
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  try {
-    for (;;) {
-      const { value, done: end } = await reader.read();
-      if (end) return;
-      buf += dec.decode(value, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const chunk = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = /^data: (.*)$/m.exec(chunk)?.[1];
-        if (!data) continue;
-        const e = JSON.parse(data) as { type: string; scanId: string; status?: string };
-        if (e.type === 'scan.status' && (e.status === 'analysed' || e.status === 'failed') && !done.has(e.scanId)) done.set(e.scanId, performance.now());
-      }
-    }
-  } catch {
-    /* aborted */
-  }
-})();
+const ctrl = collectEvents(`${api.url}/v1/events`, [], (e) => {
+  const d = e.data as { scanId: string; status?: string };
+  if (e.event === 'scan.status' && (d.status === 'analysed' || d.status === 'failed') && !done.has(d.scanId)) done.set(d.scanId, e.at);
+});
 await new Promise((r) => setTimeout(r, 300));
 
 console.error(`dropping one scan every ${interval} ms…`);

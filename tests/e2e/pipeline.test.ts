@@ -18,6 +18,7 @@ import { loadConfig, type AppConfig } from '../../services/core/config.ts';
 import type { AlertRecord, DetectionRecord, ScanRecord } from '../../services/core/domain.ts';
 import { startWorker, type WorkerHandle } from '../../workers/src/main.ts';
 import { waitFor } from '../helpers/packages.ts';
+import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
 import { PG_URL } from '../store/backends.ts';
 import pg from 'pg';
 
@@ -29,35 +30,6 @@ function iou(a: Box, b: Box): number {
   const y2 = Math.min(a.y + a.height, b.y + b.height);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
   return inter / (a.width * a.height + b.width * b.height - inter);
-}
-
-/** Reads server-sent events from a live server into an array until aborted. */
-function collectEvents(url: string, into: Array<{ event: string; data: Record<string, unknown> }>): AbortController {
-  const ctrl = new AbortController();
-  void (async () => {
-    try {
-      const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream' } });
-      const reader = res.body!.getReader();
-      const dec = new TextDecoder();
-      let buf = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const chunk = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev = /^event: (.*)$/m.exec(chunk)?.[1];
-          const data = /^data: (.*)$/m.exec(chunk)?.[1];
-          if (ev && data) into.push({ event: ev, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return ctrl;
 }
 
 const SCENARIOS: Array<{ scenario: string; seed: number; index: number }> = [
@@ -78,7 +50,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     let api: { url: string; close(): Promise<void> };
     const schema = `t_e2e_${randomBytes(4).toString('hex')}`;
     const truths = new Map<string, ScanTruth>();
-    const events: Array<{ event: string; data: Record<string, unknown> }> = [];
+    const events: ReceivedEvent[] = [];
     let sse: AbortController;
 
     beforeAll(async () => {

@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import { loadConfig, storeOptions, type AppConfig } from '../../services/core/config.ts';
-import { isMain } from '../../services/core/is-main.ts';
+import { storeOptions, type AppConfig } from '../../services/core/config.ts';
+import { runRole } from '../../services/core/is-main.ts';
 import { QueueName, type JobName, type JobPayloads } from '../../services/core/jobs.ts';
 import { loadSpeciesReference } from '../../services/core/species-reference.ts';
 import { EventPublisher } from '../../services/events/events.ts';
@@ -81,12 +81,4 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
   };
 }
 
-if (isMain(import.meta.url)) {
-  const handle = await startWorker(loadConfig());
-  const shutdown = async () => {
-    await handle.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
+runRole(import.meta.url, 'worker', (config) => startWorker(config));
