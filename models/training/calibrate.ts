@@ -11,8 +11,8 @@ export function thresholdAt(negScores: number[], targetRate: number, floor: numb
   const allowed = Math.floor(targetRate * sorted.length);
   if (allowed >= sorted.length) return floor;
   // Just above the (allowed+1)-th highest negative score: at most `allowed` negatives reach it.
-  const t = sorted[allowed]! + 1e-4;
-  return Math.min(0.9999, Math.max(floor, Math.round(t * 10000) / 10000));
+  const t = sorted[allowed]! + 1e-6;
+  return Math.min(1, Math.max(floor, Math.round(t * 1e6) / 1e6));
 }
 
 export function calibrate(scans: AnalysedScan[], classes: DetectionClass[], budgets: Record<DetectionClass, number>, floor: number): Record<DetectionClass, ClassThreshold> {

@@ -15,7 +15,7 @@ export interface TrainingConfig {
   id: string;
   description: string;
   input: ModelCard['input'];
-  output: { heatmap: string; timberGroups: string; stride: number };
+  output: { heatmap: string; timberGroups: string; stride: number; temperature?: number };
   classes: DetectionClass[];
   candidateScore: number;
   targetFalseAlarmRate: number;
@@ -53,7 +53,7 @@ export function cardSkeleton(cfg: TrainingConfig, version = '0.0.0'): ModelCard 
     classes: cfg.classes,
     input: cfg.input,
     output: {
-      heatmap: { name: cfg.output.heatmap, stride: cfg.output.stride },
+      heatmap: { name: cfg.output.heatmap, stride: cfg.output.stride, logits: true, temperature: cfg.output.temperature ?? 4 },
       timberGroups: { name: cfg.output.timberGroups, groups: groupsWithGenera(cfg) },
     },
     thresholds,

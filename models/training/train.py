@@ -59,15 +59,15 @@ class Net(nn.Module):
 
 
 class Exported(nn.Module):
-    """What the ONNX file holds: sigmoid scores and raw group logits."""
+    """What the ONNX file holds: score logits and group logits. The worker applies the sigmoid
+    in double precision (float32 sigmoid saturates at 1.0 and ties strong detections)."""
 
     def __init__(self, net):
         super().__init__()
         self.net = net
 
     def forward(self, x):
-        h, g = self.net(x)
-        return torch.sigmoid(h), g
+        return self.net(x)
 
 
 def load_split(folder):

@@ -44,6 +44,8 @@ export async function train(opts: {
   modelsDir?: string;
   cacheDir?: string;
   rebuild?: boolean;
+  /** Keep the trained model.onnx and its training record; only re-calibrate and rewrite the card. */
+  calibrateOnly?: boolean;
 }): Promise<ModelCard> {
   const configPath = path.join(ROOT, 'models/training/configs', `${opts.model}.json`);
   const cfg = await loadTrainingConfig(configPath);
@@ -53,34 +55,48 @@ export async function train(opts: {
   const modelsDir = path.resolve(opts.modelsDir ?? path.join(ROOT, 'models'));
   const t0 = Date.now();
 
-  // 1. dataset (the config may have been overridden, so write the effective one for the children)
-  const effective = path.join(cache, 'config.json');
-  await fs.mkdir(cache, { recursive: true });
-  await fs.writeFile(effective, JSON.stringify(cfg, null, 2));
-  const trainIndex = path.join(cache, 'train', 'dataset.json');
-  let have: { scans?: number } = {};
-  try {
-    have = JSON.parse(await fs.readFile(trainIndex, 'utf8'));
-  } catch {
-    /* not built */
-  }
-  if (opts.rebuild || have.scans !== (opts.packages ? have.scans : cfg.dataset.train.count) || !have.scans) {
-    const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
-    if (opts.packages) args.push('--packages', opts.packages);
-    await run('npx', args);
-  }
-  const datasetS = (Date.now() - t0) / 1000;
-
-  // 2. training
   const outDir = path.join(modelsDir, cfg.id, opts.version);
-  await fs.mkdir(outDir, { recursive: true });
   const onnx = path.join(outDir, 'model.onnx');
-  const pyArgs = ['models/training/train.py', '--config', effective, '--data', cache, '--out', onnx];
-  if (opts.epochs !== undefined) pyArgs.push('--epochs', String(opts.epochs));
-  if (opts.steps !== undefined) pyArgs.push('--steps', String(opts.steps));
-  await run(PYTHON, pyArgs);
-  const report = JSON.parse(await fs.readFile(`${onnx}.training.json`, 'utf8'));
-  await fs.rm(`${onnx}.training.json`);
+  let report: Record<string, unknown>;
+  let datasetS = 0;
+  if (opts.calibrateOnly) {
+    const previous = JSON.parse(await fs.readFile(path.join(outDir, 'card.json'), 'utf8')) as ModelCard;
+    report = ((previous.evaluation as { training?: Record<string, unknown> } | undefined)?.training ?? {}) as Record<string, unknown>;
+    datasetS = Number(report.datasetSeconds ?? 0);
+  } else {
+    ({ report, datasetS } = await buildAndTrain());
+  }
+
+  async function buildAndTrain(): Promise<{ report: Record<string, unknown>; datasetS: number }> {
+    // 1. dataset (the config may have been overridden, so write the effective one for the children)
+    const effective = path.join(cache, 'config.json');
+    await fs.mkdir(cache, { recursive: true });
+    await fs.writeFile(effective, JSON.stringify(cfg, null, 2));
+    const trainIndex = path.join(cache, 'train', 'dataset.json');
+    let have: { scans?: number } = {};
+    try {
+      have = JSON.parse(await fs.readFile(trainIndex, 'utf8'));
+    } catch {
+      /* not built */
+    }
+    const wanted = opts.packages ? undefined : cfg.dataset.train.count; // an archive has the size it has
+    if (opts.rebuild || !have.scans || (wanted !== undefined && have.scans !== wanted)) {
+      const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
+      if (opts.packages) args.push('--packages', opts.packages);
+      await run('npx', args);
+    }
+    const datasetSeconds = (Date.now() - t0) / 1000;
+
+    // 2. training
+    await fs.mkdir(outDir, { recursive: true });
+    const pyArgs = ['models/training/train.py', '--config', effective, '--data', cache, '--out', onnx];
+    if (opts.epochs !== undefined) pyArgs.push('--epochs', String(opts.epochs));
+    if (opts.steps !== undefined) pyArgs.push('--steps', String(opts.steps));
+    await run(PYTHON, pyArgs);
+    const trained = JSON.parse(await fs.readFile(`${onnx}.training.json`, 'utf8')) as Record<string, unknown>;
+    await fs.rm(`${onnx}.training.json`);
+    return { report: trained, datasetS: datasetSeconds };
+  }
 
   // 3. calibration through the worker's analysis path
   const card = cardSkeleton(cfg, opts.version);
@@ -143,6 +159,7 @@ if (isMain(import.meta.url)) {
       packages: { type: 'string' },
       'models-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
+      'calibrate-only': { type: 'boolean', default: false },
     },
   });
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
@@ -158,6 +175,7 @@ if (isMain(import.meta.url)) {
     packages: values.packages,
     modelsDir: values['models-dir'],
     cacheDir: values['cache-dir'],
+    calibrateOnly: values['calibrate-only'],
   }).catch((err) => {
     console.error(err);
     process.exit(1);

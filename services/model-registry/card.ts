@@ -50,8 +50,12 @@ export interface ModelCard {
     sizeMultiple: number;
   };
   output: {
-    /** Sigmoid score maps [1, classes.length, H/stride, W/stride], one channel per class in `classes` order. */
-    heatmap: { name: string; stride: number };
+    /**
+     * Score maps [1, classes.length, H/stride, W/stride], one channel per class in `classes` order.
+     * With `logits`, the map holds logits and the score is sigmoid(logit / temperature), computed
+     * in double precision; otherwise the map already holds scores in [0, 1].
+     */
+    heatmap: { name: string; stride: number; logits?: boolean; temperature?: number };
     /** Softmax logits over timber groups [1, groups.length, H/stride, W/stride]. */
     timberGroups?: { name: string; groups: TimberGroup[] };
   };

@@ -20,7 +20,7 @@ interface Region {
 }
 
 /** 8-connected components of cells with value ≥ threshold inside the w×h window of a stride-wide map. */
-export function regions(map: Float32Array, mapW: number, w: number, h: number, threshold: number): Region[] {
+export function regions(map: ArrayLike<number>, mapW: number, w: number, h: number, threshold: number): Region[] {
   const seen = new Uint8Array(mapW * h);
   const out: Region[] = [];
   const stack: number[] = [];
@@ -83,8 +83,9 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   const groupsOut = card.output.timberGroups ? outputs[card.output.timberGroups.name] : undefined;
   const out: DetectionRecord[] = [];
 
+  const toScore = scoreTransform(card.output.heatmap);
   card.classes.forEach((cls: DetectionClass, ci) => {
-    const map = heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw);
+    const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
     for (const r of regions(map, mw, w, h, card.candidateScore)) {
       const sx = stride * ctx.input.factorX;
       const sy = stride * ctx.input.factorY;
@@ -104,7 +105,8 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
         density = card.output.timberGroups.groups.reduce((s, gr, i) => s + g.probs[i]! * ((gr.densityGcm3[0] + gr.densityGcm3[1]) / 2), 0);
         density = Math.round(density * 1000) / 1000;
       }
-      const score = Math.round(r.peak * 10000) / 10000;
+      // Six decimals: enough to keep strong detections and strong false alarms apart.
+      const score = Math.round(r.peak * 1e6) / 1e6;
       const id = 'det_' + createHash('sha256')
         .update([ctx.scanId, card.id, card.version, cls, box.x, box.y, box.width, box.height].join('|'))
         .digest('hex')
@@ -134,6 +136,17 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
     }
   });
   return out.sort((a, b) => b.score - a.score);
+}
+
+/** Map values → scores in [0, 1] as the card says (double precision, so nothing saturates early). */
+function scoreTransform(h: { logits?: boolean; temperature?: number }): (m: Float32Array) => ArrayLike<number> {
+  if (!h.logits) return (m) => m;
+  const t = h.temperature ?? 1;
+  return (m) => {
+    const out = new Float64Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = 1 / (1 + Math.exp(-m[i]! / t));
+    return out;
+  };
 }
 
 function round1(v: number): number {
