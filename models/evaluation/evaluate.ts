@@ -8,7 +8,7 @@ import type { DetectionClass, DetectionRecord } from '../../services/core/domain
 import { loadSpeciesReference } from '../../services/core/species-reference.ts';
 import type { ModelCard } from '../../services/model-registry/card.ts';
 import { groupOf } from '../training/targets.ts';
-import { auc, iou, rate, roc, wilson, type RocPoint } from './metrics.ts';
+import { auc, iou, localisationIoU, rate, roc, wilson, type RocPoint } from './metrics.ts';
 import { truthClasses, type AnalysedScan } from './run-analysis.ts';
 
 const WILDLIFE = ['ivory', 'rhino_horn'] as const;
@@ -95,9 +95,11 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
     let recalled = 0;
     for (const s of pos) {
       const dets = tier1(s, cls);
-      for (const o of s.truth.objects.filter((x) => x.class === cls)) {
+      const objs = s.truth.objects.filter((x) => x.class === cls);
+      for (const o of objs) {
         objects++;
-        const best = Math.max(0, ...dets.map((d) => iou(d.box, o.boundingBox)));
+        // Crowd-aware: a detection boxing a bundle that contains this object localises it.
+        const best = Math.max(0, ...dets.filter((d) => iou(d.box, o.boundingBox) > 0).map((d) => localisationIoU(d.box, objs.map((x) => x.boundingBox))));
         if (best >= HIT_IOU) hit++;
         if (best >= LOC_IOU) {
           loc++;

@@ -55,7 +55,14 @@ export interface ModelCard {
      * With `logits`, the map holds logits and the score is sigmoid(logit / temperature), computed
      * in double precision; otherwise the map already holds scores in [0, 1].
      */
-    heatmap: { name: string; stride: number; logits?: boolean; temperature?: number };
+    heatmap: {
+      name: string;
+      stride: number;
+      logits?: boolean;
+      temperature?: number;
+      /** A region is split at this many logits below its peak (one box per packed object); default 2.5. */
+      peakDropLogits?: number;
+    };
     /** Softmax logits over timber groups [1, groups.length, H/stride, W/stride]. */
     timberGroups?: { name: string; groups: TimberGroup[] };
   };

@@ -60,6 +60,24 @@ export function regions(map: ArrayLike<number>, mapW: number, w: number, h: numb
   return out;
 }
 
+const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
+
+/**
+ * Regions at the candidate score, each split at a level `drop` logits below its own peak, so
+ * that objects packed together (a horn among cattle horns, tusks side by side) get a box each
+ * instead of one box around the heap. Low tails around a peak are dropped from the box.
+ */
+export function peakRegions(map: ArrayLike<number>, mapW: number, w: number, h: number, candidate: number, drop: number): Region[] {
+  const out: Region[] = [];
+  for (const r of regions(map, mapW, w, h, candidate)) {
+    const level = Math.max(candidate, 1 / (1 + Math.exp(-(logit(r.peak) - drop))));
+    const sub = new Float64Array(mapW * h);
+    for (const c of r.cells) sub[c] = map[c]!;
+    out.push(...regions(sub, mapW, w, h, level));
+  }
+  return out;
+}
+
 export interface PostprocessContext {
   scanId: string;
   model: LoadedModel;
@@ -86,7 +104,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   const toScore = scoreTransform(card.output.heatmap);
   card.classes.forEach((cls: DetectionClass, ci) => {
     const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
-    for (const r of regions(map, mw, w, h, card.candidateScore)) {
+    for (const r of peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5)) {
       const sx = stride * ctx.input.factorX;
       const sy = stride * ctx.input.factorY;
       const x = Math.max(0, Math.floor(r.x0 * sx));
