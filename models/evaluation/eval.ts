@@ -46,7 +46,11 @@ async function drawExamples(out: string, scans: AnalysedScan[], source: () => As
   pickOne('missed-wildlife', (s) => (has(s, 'ivory') || has(s, 'rhino_horn')) && s.verdict === 'clear');
   pickOne('false-alarm', (s) => !has(s, 'ivory') && !has(s, 'rhino_horn') && !!s.alert?.reasons.some((r) => r.code === 'wildlife_product'));
   const files: string[] = [];
+  // Stop at the last picked scan: the source is re-read (re-simulated) in order.
+  const last = Math.max(-1, ...[...wanted.keys()].map((id) => scans.findIndex((x) => x.scanId === id)));
+  let position = -1;
   for await (const l of source()) {
+    if (++position > last) break;
     const label = wanted.get(l.metadata.scanId);
     if (!label) continue;
     const s = scans.find((x) => x.scanId === l.metadata.scanId)!;
@@ -97,12 +101,17 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; m
   const curves = Object.entries(report.classes).map(([c, x]) => ({ label: c, points: x.roc, auc: x.rocAuc }));
   const operating = Object.entries(report.classes).map(([c, x]) => ({ fpr: x.falseAlarmRate.rate ?? 0, tpr: x.detectionRate.rate ?? 0, label: `${c} @ ${x.threshold.toFixed(2)}` }));
   await rocPng(path.join(out, 'roc.png'), curves, `${model.card.id}@${model.card.version} — ${report.scans} scans`, operating);
+  const jsonFile = opts.json ?? path.join(out, 'report.json');
+  const write = async (examples: string[]) => {
+    const full = { data: described, generatedAt: new Date().toISOString(), ...report, plots: ['roc.png', ...examples.map((f) => path.basename(f))] };
+    await fs.writeFile(path.join(out, 'report.txt'), `data: ${described}\n\n${text}\n`);
+    await fs.writeFile(jsonFile, JSON.stringify(full, null, 2) + '\n');
+  };
+  // The report is written before the (slower) example pass, so it is never lost to it.
+  await write([]);
   const examples = opts.examples === false ? [] : await drawExamples(out, analysed, source);
-  const full = { data: described, generatedAt: new Date().toISOString(), ...report, plots: ['roc.png', ...examples.map((f) => path.basename(f))] };
-  // ROC points are many; the JSON keeps them for re-plotting.
-  await fs.writeFile(path.join(out, 'report.txt'), text + '\n');
-  await fs.writeFile(opts.json ?? path.join(out, 'report.json'), JSON.stringify(full, null, 2) + '\n');
-  console.log(`\nwrote ${out}/report.json, roc.png${examples.length ? ', ' + examples.map((f) => path.basename(f)).join(', ') : ''}`);
+  if (examples.length) await write(examples);
+  console.log(`\nwrote ${jsonFile}, ${out}/roc.png${examples.length ? ', ' + examples.map((f) => path.basename(f)).join(', ') : ''}`);
   return report;
 }
 
