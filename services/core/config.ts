@@ -34,8 +34,8 @@ export interface AppConfig {
   logLevel: string;
 }
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
@@ -55,14 +55,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     queuePrefix: env.QUEUE_PREFIX || 'cxr',
     host: env.HOST || '127.0.0.1',
-    port: int('PORT', 8080),
+    port: int(env, 'PORT', 8080),
     modelsDir: path.resolve(env.MODELS_DIR || fileURLToPath(new URL('../../models', import.meta.url))),
     shadowModels: (env.SHADOW_MODELS || '').split(',').map((s) => s.trim()).filter(Boolean),
-    inboxPollMs: int('INBOX_POLL_MS', 500),
-    inboxSettleMs: int('INBOX_SETTLE_MS', 1000),
-    workerConcurrency: Math.max(1, int('WORKER_CONCURRENCY', 1)),
-    reconcileEveryMs: Math.max(1000, int('RECONCILE_EVERY_MS', 60_000)),
-    reconcileAfterMs: int('RECONCILE_AFTER_MS', 180_000),
+    inboxPollMs: int(env, 'INBOX_POLL_MS', 500),
+    inboxSettleMs: int(env, 'INBOX_SETTLE_MS', 1000),
+    workerConcurrency: Math.max(1, int(env, 'WORKER_CONCURRENCY', 1)),
+    reconcileEveryMs: Math.max(1000, int(env, 'RECONCILE_EVERY_MS', 60_000)),
+    reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 180_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

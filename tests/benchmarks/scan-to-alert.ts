@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '2000' },
     seed: { type: 'string', default: '4242' },
     'database-url': { type: 'string' },
+    'settle-ms': { type: 'string', default: '1000' },
   },
 });
 const count = Number(values.count);
@@ -44,7 +45,8 @@ const config = loadConfig({
   DATABASE_SCHEMA: values['database-url'] ? `bench_${randomBytes(3).toString('hex')}` : '',
   PORT: '0',
   INBOX_POLL_MS: '100',
-  INBOX_SETTLE_MS: '250',
+  INBOX_SETTLE_MS: values['settle-ms'],
+  LOG_LEVEL: 'warn',
 });
 
 console.error(`generating ${count} container scans (seed ${values.seed}, scenario mixed)…`);
