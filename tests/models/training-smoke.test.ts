@@ -38,7 +38,9 @@ describe('training toolkit', () => {
       const { outputs } = await pool.run(reg.active[0]!.path, { [card.input.name]: { data: new Float32Array(2 * H * W).fill(0.3), dims: [1, 2, H, W] } });
       const heat = outputs[card.output.heatmap.name]!;
       expect(heat.dims).toEqual([1, card.classes.length, H / card.output.heatmap.stride, W / card.output.heatmap.stride]);
-      expect(heat.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+      // The score map carries logits (the worker applies the sigmoid in double precision).
+      expect(card.output.heatmap.logits).toBe(true);
+      expect(heat.data.every((v) => Number.isFinite(v))).toBe(true);
     } finally {
       await pool.close();
     }
