@@ -1,6 +1,8 @@
 /** Shape generators for contraband and look-alikes (centreline samples for Scene.tube) and timber. */
 import type { Rng } from './prng.ts';
-import type { Scene } from './raster.ts';
+import { bbox, type Scene } from './raster.ts';
+
+export { bbox };
 
 export interface Pt {
   x: number;
@@ -47,20 +49,6 @@ export function conePoints(c: CurvedCone, step: number): Pt[] {
     th += c.kappa * step;
   }
   return pts;
-}
-
-export function bbox(pts: Pt[]): { x0: number; y0: number; x1: number; y1: number } {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const p of pts) {
-    x0 = Math.min(x0, p.x - p.r);
-    x1 = Math.max(x1, p.x + p.r);
-    y0 = Math.min(y0, p.y - p.r);
-    y1 = Math.max(y1, p.y + p.r);
-  }
-  return { x0, y0, x1, y1 };
 }
 
 /** Moves points so the bounding box centre is at (cx, cy); optionally clamps the box into [ax0,ax1]×[ay0,ay1]. */

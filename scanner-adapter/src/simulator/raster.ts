@@ -6,6 +6,21 @@
 import type { MaterialId } from './physics.ts';
 import type { Concealment, TruthClass } from '../scan-package/types.ts';
 
+/** Bounding box of a chain of discs (centre x, y and radius r), in pixels. */
+export function bbox(pts: ReadonlyArray<{ x: number; y: number; r: number }>): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const p of pts) {
+    x0 = Math.min(x0, p.x - p.r);
+    x1 = Math.max(x1, p.x + p.r);
+    y0 = Math.min(y0, p.y - p.r);
+    y1 = Math.max(y1, p.y + p.r);
+  }
+  return { x0, y0, x1, y1 };
+}
+
 export interface ObjectRecord {
   id: string;
   class: TruthClass;
@@ -215,16 +230,7 @@ export class Scene {
    */
   tube(mat: MaterialId, rho: number, pts: Array<{ x: number; y: number; r: number; ri: number }>): void {
     if (pts.length === 0) return;
-    let ax = Infinity;
-    let ay = Infinity;
-    let bx = -Infinity;
-    let by = -Infinity;
-    for (const p of pts) {
-      ax = Math.min(ax, p.x - p.r);
-      bx = Math.max(bx, p.x + p.r);
-      ay = Math.min(ay, p.y - p.r);
-      by = Math.max(by, p.y + p.r);
-    }
+    const { x0: ax, y0: ay, x1: bx, y1: by } = bbox(pts);
     const [i0, i1] = this.spanX(ax, bx);
     const [j0, j1] = this.spanY(ay, by);
     const w = i1 - i0;
