@@ -211,4 +211,45 @@ describe('retries', () => {
       await fs.rm(root, { recursive: true, force: true });
     }
   });
+
+  it('fails a scan whose stored image turns out corrupt at once, with the reason on the scan', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-corrupt-'));
+    const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_bad_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
+    const logs: string[] = [];
+    const adapter = await startAdapter(config, () => {});
+    let worker: WorkerHandle | undefined;
+    const { openStore } = await import('../../services/store/database.ts');
+    const { ImageStore } = await import('../../services/storage/image-store.ts');
+    const store = await openStore({ sqlitePath: config.sqlitePath });
+    try {
+      const sim = simulateScan({ seed: 73, index: 0, scenario: 'benign', source: 'linac', laneId: 'lane-bad' });
+      const id = sim.metadata.scanId;
+      const tmp = path.join(root, 'staging', id);
+      await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
+      await fs.rename(tmp, path.join(config.inboxDir, id));
+      const queued = await waitFor(async () => {
+        const s = await store.scans.get(id);
+        return s?.status === 'queued' ? s : undefined;
+      });
+      // The stored file is damaged after ingest (disk fault): garbage where the pixels were.
+      const file = new ImageStore(config.imageStoreDir).pathOf(queued.images.find((i) => i.energy === 'high')!.sha256);
+      await fs.writeFile(file, Buffer.alloc(4096, 0x5a));
+      worker = await startWorker(config, (m) => logs.push(m));
+      const failed = await waitFor(async () => {
+        const s = await store.scans.get(id);
+        return s?.status === 'failed' ? s : undefined;
+      }, 30_000);
+      expect(failed.failureReason).toMatch(/stored high image does not match its sha-256/);
+      expect(failed.verdict).toBeNull();
+      // Failed at once: an unrecoverable input is not retried.
+      await waitFor(async () => logs.some((l) => l.includes(`${id}: attempt`)));
+      expect(logs.filter((l) => l.includes(`${id}: attempt`))).toEqual([expect.stringContaining('failed (final)')]);
+      expect(await store.detections.listByScan(id)).toEqual([]);
+    } finally {
+      await adapter.close();
+      await worker?.close();
+      await store.close();
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
 import type { EventPublisher, SystemEvent } from '../../../services/events/events.ts';
-import type { ImageStore } from '../../../services/storage/image-store.ts';
+import { sha256File, type ImageStore } from '../../../services/storage/image-store.ts';
 import type { Store } from '../../../services/store/types.ts';
 import { decodeScanImage } from '../../../scanner-adapter/src/scan-package/read.ts';
 import { analyseImages, type AnalysisDeps } from '../analysis/analyse.ts';
@@ -58,6 +58,9 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     const file = deps.images.pathOf(ref.sha256);
     // A missing file is a storage fault (a share not mounted yet, a restore in progress): retry.
     await fs.access(file);
+    // Evidence integrity: analyse only the bytes that were received (content-addressed store).
+    const { sha256 } = await sha256File(file);
+    if (sha256 !== ref.sha256) throw new UnrecoverableError(`stored ${ref.energy} image does not match its sha-256 (corrupt or altered since ingest)`);
     try {
       images[ref.energy] = await decodeScanImage(file);
     } catch (err) {
