@@ -25,7 +25,7 @@ function det(cls: DetectionRecord['class'], score: number, above: boolean, speci
   n++;
   return {
     id: `d${n}`, scanId: 's', modelId: 'm', modelVersion: '1.0.0', modelSha256: 'a'.repeat(64), class: cls, species, citesAppendix: null, score,
-    box: { x: 0, y: 0, width: 1, height: 1 }, boxMm: { x: 0, y: 0, width: 5, height: 5 }, densityGcm3: null, aboveThreshold: above, shadow: false, createdAt: '',
+    box: { x: 0, y: 0, width: 200, height: 200 }, boxMm: { x: 0, y: 0, width: 1000, height: 1000 }, densityGcm3: null, aboveThreshold: above, shadow: false, createdAt: '',
   };
 }
 
@@ -91,5 +91,13 @@ describe('decide: CITES timber permits', () => {
   });
   it('passes a declared unlisted species of the same band (a documented physics limit)', () => {
     expect(run(dense(), [{ hsCode: '4403.49', description: 'african ebony', species: 'Diospyros crassiflora' }])).toBeNull();
+  });
+});
+
+describe('decide: timber needs cargo-sized evidence', () => {
+  it('ignores a small timber region (a crate board, a billet) for the manifest rules', () => {
+    const small = det('timber', 0.9, true, 'very-dense-hardwood');
+    small.boxMm = { x: 0, y: 0, width: 400, height: 300 }; // 0.12 m²
+    expect(run([small], [{ hsCode: '8479.89', description: 'machinery' }])).toBeNull();
   });
 });

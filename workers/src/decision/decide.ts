@@ -18,6 +18,8 @@ export interface SpeciesReference {
 }
 
 const PRIORITY: DetectionClass[] = ['ivory', 'rhino_horn', 'timber'];
+/** Smallest projected box (m²) a timber detection needs before the manifest rules consider it. */
+export const TIMBER_MIN_AREA_M2 = 0.25;
 const LABEL: Record<DetectionClass, string> = { ivory: 'elephant ivory', rhino_horn: 'rhino horn', timber: 'timber' };
 
 function fmtBand(b: [number, number]): string {
@@ -61,7 +63,9 @@ export function decide(input: DecisionInput): AlertRecord | null {
     });
   }
 
-  const timber = tier1.filter((d) => d.class === 'timber');
+  // Timber rules speak about cargo: a region smaller than TIMBER_MIN_AREA_M2 (a crate, a pallet
+  // board, dunnage, an isolated billet) is wood packaging or noise, not a declarable timber load.
+  const timber = tier1.filter((d) => d.class === 'timber' && (d.boxMm.width * d.boxMm.height) / 1e6 >= TIMBER_MIN_AREA_M2);
   const woodDecls = declarations.filter(isWood);
   if (timber.length > 0 && woodDecls.length === 0) {
     reasons.push({
