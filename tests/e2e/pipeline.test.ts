@@ -148,26 +148,39 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 }
 
 describe('retries', () => {
-  it('retries a job after a transient storage fault and ends with exactly one set of detections', async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-retry-'));
-    const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_retry_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
+  /**
+   * An adapter (no worker yet) on a fresh SQLite deployment with one simulated scan ingested and
+   * queued; returns the stored high-energy image's path so a test can damage it first.
+   */
+  async function queuedScan(tag: string, sim: ReturnType<typeof simulateScan>) {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), `cxr-${tag}-`));
+    const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_${tag}_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
     const adapter = await startAdapter(config, () => {});
-    let worker: WorkerHandle | undefined;
     const { openStore } = await import('../../services/store/database.ts');
+    const { ImageStore } = await import('../../services/storage/image-store.ts');
     const store = await openStore({ sqlitePath: config.sqlitePath });
+    const id = sim.metadata.scanId;
+    const tmp = path.join(root, 'staging', id);
+    await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
+    await fs.rename(tmp, path.join(config.inboxDir, id));
+    const queued = await waitFor(async () => {
+      const s = await store.scans.get(id);
+      return s?.status === 'queued' ? s : undefined;
+    });
+    const highFile = new ImageStore(config.imageStoreDir).pathOf(queued.images.find((i) => i.energy === 'high')!.sha256);
+    const close = async () => {
+      await adapter.close();
+      await store.close();
+      await fs.rm(root, { recursive: true, force: true });
+    };
+    return { config, store, id, highFile, close };
+  }
+
+  it('retries a job after a transient storage fault and ends with exactly one set of detections', async () => {
+    const { config, store, id, highFile: file, close } = await queuedScan('retry', simulateScan({ seed: 71, index: 0, scenario: 'ivory', source: 'linac', laneId: 'lane-retry' }));
+    let worker: WorkerHandle | undefined;
     try {
-      const sim = simulateScan({ seed: 71, index: 0, scenario: 'ivory', source: 'linac', laneId: 'lane-retry' });
-      const id = sim.metadata.scanId;
-      const tmp = path.join(root, 'staging', id);
-      await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
-      await fs.rename(tmp, path.join(config.inboxDir, id));
-      const queued = await waitFor(async () => {
-        const s = await store.scans.get(id);
-        return s?.status === 'queued' ? s : undefined;
-      });
       // Take the stored high-energy image away: the first attempt must fail and be retried.
-      const { ImageStore } = await import('../../services/storage/image-store.ts');
-      const file = new ImageStore(config.imageStoreDir).pathOf(queued.images.find((i) => i.energy === 'high')!.sha256);
       await fs.rename(file, `${file}.away`);
       const logs: string[] = [];
       worker = await startWorker(config, (m) => logs.push(m));
@@ -192,6 +205,7 @@ describe('retries', () => {
       const { InferencePool } = await import('../../workers/src/inference/inference-pool.ts');
       const { loadSpeciesReference } = await import('../../services/core/species-reference.ts');
       const { handleAnalyseScan } = await import('../../workers/src/handlers/analyse-scan.ts');
+      const { ImageStore } = await import('../../services/storage/image-store.ts');
       const reg = await loadModelRegistry(config.modelsDir);
       const pool = new InferencePool(1, 1);
       try {
@@ -205,34 +219,17 @@ describe('retries', () => {
       expect(again.map((d) => d.id).sort()).toEqual(dets.map((d) => d.id).sort());
       expect(await store.alerts.listByScan(id)).toHaveLength(alertsExpected);
     } finally {
-      await adapter.close();
       await worker?.close();
-      await store.close();
-      await fs.rm(root, { recursive: true, force: true });
+      await close();
     }
   });
 
   it('fails a scan whose stored image turns out corrupt at once, with the reason on the scan', async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-corrupt-'));
-    const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_bad_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
+    const { config, store, id, highFile: file, close } = await queuedScan('bad', simulateScan({ seed: 73, index: 0, scenario: 'benign', source: 'linac', laneId: 'lane-bad' }));
     const logs: string[] = [];
-    const adapter = await startAdapter(config, () => {});
     let worker: WorkerHandle | undefined;
-    const { openStore } = await import('../../services/store/database.ts');
-    const { ImageStore } = await import('../../services/storage/image-store.ts');
-    const store = await openStore({ sqlitePath: config.sqlitePath });
     try {
-      const sim = simulateScan({ seed: 73, index: 0, scenario: 'benign', source: 'linac', laneId: 'lane-bad' });
-      const id = sim.metadata.scanId;
-      const tmp = path.join(root, 'staging', id);
-      await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
-      await fs.rename(tmp, path.join(config.inboxDir, id));
-      const queued = await waitFor(async () => {
-        const s = await store.scans.get(id);
-        return s?.status === 'queued' ? s : undefined;
-      });
       // The stored file is damaged after ingest (disk fault): garbage where the pixels were.
-      const file = new ImageStore(config.imageStoreDir).pathOf(queued.images.find((i) => i.energy === 'high')!.sha256);
       await fs.writeFile(file, Buffer.alloc(4096, 0x5a));
       worker = await startWorker(config, (m) => logs.push(m));
       const failed = await waitFor(async () => {
@@ -246,10 +243,8 @@ describe('retries', () => {
       expect(logs.filter((l) => l.includes(`${id}: attempt`))).toEqual([expect.stringContaining('failed (final)')]);
       expect(await store.detections.listByScan(id)).toEqual([]);
     } finally {
-      await adapter.close();
       await worker?.close();
-      await store.close();
-      await fs.rm(root, { recursive: true, force: true });
+      await close();
     }
   });
 });
