@@ -79,8 +79,10 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; m
     const [seed, count, scenario, src] = opts.simulate.split(':');
     const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube' };
     if (!Number.isInteger(spec.seed) || !Number.isInteger(spec.count)) throw new Error('--simulate must be SEED:COUNT[:SCENARIO[:SOURCE]]');
-    const trainSeeds = (model.card.evaluation as { training?: unknown; calibration?: { split?: { seed?: number } } } | undefined)?.calibration?.split?.seed;
-    if (trainSeeds === spec.seed) console.error(`warning: seed ${spec.seed} is the calibration seed of this model; the figures are not held-out`);
+    // Refuse to call figures held-out when the seed is one the model was trained or calibrated on.
+    const ev = model.card.evaluation as { training?: { trainSplit?: { seed?: number } }; calibration?: { split?: { seed?: number } } } | undefined;
+    const used = [ev?.training?.trainSplit?.seed, ev?.calibration?.split?.seed].filter((x): x is number => typeof x === 'number');
+    if (used.includes(spec.seed)) console.error(`warning: seed ${spec.seed} was used to train or calibrate this model; these figures are NOT held-out`);
     source = () => simulatedScans(spec);
     expected = spec.count;
     described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}`;

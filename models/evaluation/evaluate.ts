@@ -40,7 +40,7 @@ export interface EvaluationReport {
   classes: Record<string, ClassReport>;
   /** Fraction of scans with no ivory or rhino horn that got a wildlife alert reason. */
   wildlifeFalseAlarmRate: Rate;
-  /** Fraction of scans with no contraband at all (no wildlife, no misdeclared CITES timber) whose verdict is alert. */
+  /** Fraction of scans with no contraband and an honest manifest whose verdict is alert. */
   verdictFalseAlarmRate: Rate;
   concealed: Rate;
   byConcealment: Record<string, Rate>;
@@ -50,7 +50,10 @@ export interface EvaluationReport {
     groups: string[];
     /** rows = truth group, columns = predicted group, plus a final "missed" column. */
     confusion: number[][];
+    /** Of the timber objects found by a tier-1 timber detection, the fraction given the right band. */
     densityBandAccuracy: Rate;
+    /** Right band over all timber objects (missed ones count as wrong). */
+    densityBandAccuracyAllObjects: Rate;
     misdeclaredCitesFlagged: Rate;
     honestFalseFlags: Rate;
   };
@@ -92,35 +95,35 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
     let hit = 0;
     let loc = 0;
     let objects = 0;
-    let recalled = 0;
+    const objsOf = (s: AnalysedScan) => s.truth.objects.filter((x) => x.class === cls);
+    // A scan counts as detected only when a tier-1 detection of the class overlaps a truth object
+    // of the class: a box on a cattle horn elsewhere in the scan does not detect the ivory.
+    const found = (s: AnalysedScan) => tier1(s, cls).some((d) => objsOf(s).some((o) => iou(d.box, o.boundingBox) >= HIT_IOU));
     for (const s of pos) {
       const dets = tier1(s, cls);
-      const objs = s.truth.objects.filter((x) => x.class === cls);
+      const objs = objsOf(s);
       for (const o of objs) {
         objects++;
-        // Crowd-aware: a detection boxing a bundle that contains this object localises it.
-        const best = Math.max(0, ...dets.filter((d) => iou(d.box, o.boundingBox) > 0).map((d) => localisationIoU(d.box, objs.map((x) => x.boundingBox))));
+        const best = Math.max(0, ...dets.map((d) => localisationIoU(d.box, o.boundingBox, objs.map((x) => x.boundingBox))));
         if (best >= HIT_IOU) hit++;
-        if (best >= LOC_IOU) {
-          loc++;
-          recalled++;
-        }
+        if (best >= LOC_IOU) loc++;
       }
     }
     classes[cls] = {
       threshold: t,
       scans: { positive: pos.length, negative: neg.length },
-      detectionRate: r(pos.filter((s) => s.maxScore[cls] >= t).length, pos.length),
+      detectionRate: r(pos.filter(found).length, pos.length),
       falseAlarmRate: r(neg.filter((s) => s.maxScore[cls] >= t).length, neg.length),
       rocAuc: auc(pos.map((s) => s.maxScore[cls]), neg.map((s) => s.maxScore[cls])),
       localisedFraction: r(loc, hit),
-      objectRecallAtIoU50: r(recalled, objects),
+      objectRecallAtIoU50: r(loc, objects),
       roc: roc(pos.map((s) => s.maxScore[cls]), neg.map((s) => s.maxScore[cls])),
     };
   }
 
   const noWildlife = scans.filter((s) => wildlifeObjects(s).length === 0);
-  const clean = noWildlife.filter((s) => !misdeclaredCites(s, cites));
+  // No contraband and an honest manifest: any alert here is a false alarm.
+  const clean = noWildlife.filter((s) => !misdeclaredCites(s, cites) && s.truth.manifestTruth.honest);
 
   // Concealment breakdown: a wildlife object counts as detected when a tier-1 detection of its class overlaps it.
   const byConcealment: Record<string, { h: number; t: number }> = {};
@@ -158,11 +161,13 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
   const confusion = Array.from({ length: G }, () => new Array<number>(G + 1).fill(0));
   let bandOk = 0;
   let bandTotal = 0;
+  let bandObjects = 0;
   for (const s of scans) {
-    const dets = s.detections.filter((d) => d.class === 'timber');
+    const dets = s.detections.filter((d) => d.class === 'timber' && d.aboveThreshold);
     for (const o of s.truth.objects.filter((x) => x.class === 'timber' || x.class === 'dense_hardwood')) {
       const tg = groupOf(o.densityGcm3, groups);
       if (tg >= G) continue;
+      bandObjects++;
       let best: DetectionRecord | undefined;
       let bestIou = HIT_IOU;
       for (const d of dets) {
@@ -201,6 +206,7 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
       groups: groups.map((g) => g.id),
       confusion,
       densityBandAccuracy: r(bandOk, bandTotal),
+      densityBandAccuracyAllObjects: r(bandOk, bandObjects),
       misdeclaredCitesFlagged: r(misdeclared.filter(timberFlag).length, misdeclared.length),
       honestFalseFlags: r(honest.filter(timberFlag).length, honest.length),
     },
@@ -217,21 +223,22 @@ function f(x: Rate): string {
 /** Human-readable table of the report. */
 export function formatReport(rep: EvaluationReport): string {
   const L: string[] = [];
-  L.push(`model ${rep.model.id}@${rep.model.version} (sha256 ${rep.model.sha256.slice(0, 12)}…) — ${rep.scans} scans, ${rep.scansWithoutContraband} without contraband`);
+  L.push(`model ${rep.model.id}@${rep.model.version} (sha256 ${rep.model.sha256.slice(0, 12)}…) — ${rep.scans} scans, ${rep.scansWithoutContraband} without contraband and with an honest manifest`);
   L.push('');
+  L.push('detection (scan) = a tier-1 box of the class on a true object; false alarms (scan) and ROC use the scan\'s highest class score.');
   L.push('class       threshold  detection (scan)          false alarms (scan)     ROC AUC  localised IoU≥0.5       object recall@0.5');
   for (const [c, x] of Object.entries(rep.classes)) {
     L.push(`${c.padEnd(11)} ${x.threshold.toFixed(4).padEnd(10)} ${f(x.detectionRate).padEnd(25)} ${f(x.falseAlarmRate).padEnd(23)} ${x.rocAuc.toFixed(4).padEnd(8)} ${f(x.localisedFraction).padEnd(23)} ${f(x.objectRecallAtIoU50)}`);
   }
   L.push('');
   L.push(`wildlife false-alarm rate (scans without ivory/horn): ${f(rep.wildlifeFalseAlarmRate)}`);
-  L.push(`verdict false-alarm rate (scans without contraband):  ${f(rep.verdictFalseAlarmRate)}`);
+  L.push(`verdict false-alarm rate (no contraband, honest manifest): ${f(rep.verdictFalseAlarmRate)}`);
   L.push(`concealed (in log, behind steel) detection:          ${f(rep.concealed)}`);
   L.push('by concealment: ' + Object.entries(rep.byConcealment).map(([k, v]) => `${k} ${f(v)}`).join('; '));
   L.push('by source: ' + Object.entries(rep.bySource).map(([k, v]) => `${k} detection ${f(v.detection)}, false alarms ${f(v.falseAlarm)}`).join('; '));
   L.push('by dose: ' + Object.entries(rep.byDose).map(([k, v]) => `${k} detection ${f(v.detection)}, false alarms ${f(v.falseAlarm)}`).join('; '));
   L.push('');
-  L.push(`timber density-band accuracy: ${f(rep.timber.densityBandAccuracy)}`);
+  L.push(`timber density-band accuracy: ${f(rep.timber.densityBandAccuracy)} of detected timber; ${f(rep.timber.densityBandAccuracyAllObjects)} of all timber objects`);
   L.push(`CITES timber misdeclared → flagged: ${f(rep.timber.misdeclaredCitesFlagged)}; honestly declared timber falsely flagged: ${f(rep.timber.honestFalseFlags)}`);
   L.push('confusion (rows truth, columns predicted, last = missed):');
   L.push('  ' + ''.padEnd(20) + [...rep.timber.groups, 'missed'].map((g) => g.slice(0, 12).padStart(13)).join(''));

@@ -18,28 +18,23 @@ export function iou(a: Box, b: Box): number {
 }
 
 /**
- * Localisation IoU of a detection against the truth objects of its class, crowd-aware: the
- * better of the best single-object IoU and the IoU with the union box of the objects the
- * detection overlaps. Objects packed together (horns among horns, bundled tusk pieces) are
- * often seen as one region; one box around the bundle is a correct localisation for an
- * inspector (as COCO's "crowd" annotations treat groups).
+ * Localisation IoU of a detection for one truth object, crowd-aware: the better of the IoU with
+ * the object itself and the IoU with the union box of all the objects (of the same class) the
+ * detection overlaps, provided that set includes this object. Objects packed together (horns
+ * among horns, bundled tusk pieces) are often seen as one region; one box around the bundle is
+ * a correct localisation of each of them for an inspector (as COCO's "crowd" annotations).
+ * A box that matches a neighbour never gives this object credit.
  */
-export function localisationIoU(det: Box, objects: Box[]): number {
-  let best = 0;
-  const touching: Box[] = [];
-  for (const o of objects) {
-    const v = iou(det, o);
-    best = Math.max(best, v);
-    if (v > 0) touching.push(o);
-  }
-  if (touching.length > 1) {
-    const x = Math.min(...touching.map((o) => o.x));
-    const y = Math.min(...touching.map((o) => o.y));
-    const x2 = Math.max(...touching.map((o) => o.x + o.width));
-    const y2 = Math.max(...touching.map((o) => o.y + o.height));
-    best = Math.max(best, iou(det, { x, y, width: x2 - x, height: y2 - y }));
-  }
-  return best;
+export function localisationIoU(det: Box, object: Box, sameClass: Box[]): number {
+  const own = iou(det, object);
+  if (own <= 0) return 0;
+  const touching = sameClass.filter((o) => iou(det, o) > 0);
+  if (touching.length < 2) return own;
+  const x = Math.min(...touching.map((o) => o.x));
+  const y = Math.min(...touching.map((o) => o.y));
+  const x2 = Math.max(...touching.map((o) => o.x + o.width));
+  const y2 = Math.max(...touching.map((o) => o.y + o.height));
+  return Math.max(own, iou(det, { x, y, width: x2 - x, height: y2 - y }));
 }
 
 export interface RocPoint {

@@ -12,7 +12,8 @@ export function thresholdAt(negScores: number[], targetRate: number, floor: numb
   if (allowed >= sorted.length) return floor;
   // Just above the (allowed+1)-th highest negative score: at most `allowed` negatives reach it.
   const t = sorted[allowed]! + 1e-6;
-  return Math.min(1, Math.max(floor, Math.round(t * 1e6) / 1e6));
+  // No clamp at 1: a threshold above every possible score means "never alarms", which is honest.
+  return Math.max(floor, Math.ceil(t * 1e6) / 1e6);
 }
 
 export function calibrate(scans: AnalysedScan[], classes: DetectionClass[], budgets: Record<DetectionClass, number>, floor: number): Record<DetectionClass, ClassThreshold> {

@@ -126,7 +126,7 @@ export async function train(opts: {
     'Put labelled scan packages (xray-scan-package/1 + truth.json with boxes) in a folder, then: npm run train -- --model wildlife-timber-fcn --version <new> --packages <folder>; evaluate with npm run eval -- --scans <held-out folder>; run it in shadow mode (SHADOW_MODELS=<id>@<version>) before promoting it in models/registry.json.';
   card.evaluation = {
     calibration: { split: cfg.dataset.val, thresholds: card.thresholds },
-    training: { ...report, datasetSeconds: Math.round(datasetS) },
+    training: { ...report, trainSplit: report.trainSplit ?? (opts.packages ? { packages: opts.packages } : cfg.dataset.train), datasetSeconds: Math.round(datasetS) },
   };
   await fs.writeFile(path.join(outDir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
 

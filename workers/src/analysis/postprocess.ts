@@ -64,8 +64,10 @@ const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p
 
 /**
  * Regions at the candidate score, each split at a level `drop` logits below its own peak, so
- * that objects packed together (a horn among cattle horns, tusks side by side) get a box each
- * instead of one box around the heap. Low tails around a peak are dropped from the box.
+ * that objects of similar strength packed together (horns side by side, tusk pieces) get a box
+ * each instead of one box around the heap. Low tails around a peak are dropped from the box; so
+ * is a much weaker object touching a strong one (its cells fall below the level) — a known
+ * limit: it is then not reported separately (a watershed split would keep it).
  */
 export function peakRegions(map: ArrayLike<number>, mapW: number, w: number, h: number, candidate: number, drop: number): Region[] {
   const out: Region[] = [];
