@@ -1,8 +1,9 @@
 /**
- * Reference densities and CITES status of timber genera/species, read from the simulator's
- * sourced data table (one table for the simulator, the decision rules and the model cards).
+ * Reference densities and CITES status of timber genera/species: a lookup view over the
+ * simulator's sourced species table (one table for the simulator, the decision rules and the
+ * model cards; parsed once, in simulator/species.ts).
  */
-import { readFileSync } from 'node:fs';
+import { SPECIES } from '../../scanner-adapter/src/simulator/species.ts';
 import type { SpeciesReference } from '../../workers/src/decision/decide.ts';
 
 export interface SpeciesEntry {
@@ -16,21 +17,16 @@ export interface SpeciesTable extends SpeciesReference {
   entries: SpeciesEntry[];
 }
 
-const TABLE = new URL('../../scanner-adapter/src/simulator/data/species.json', import.meta.url);
-
 let cached: SpeciesTable | undefined;
 
 export function loadSpeciesReference(): SpeciesTable {
   if (cached) return cached;
-  const raw = JSON.parse(readFileSync(TABLE, 'utf8')) as unknown;
-  const list = (Array.isArray(raw) ? raw : ((raw as { species?: unknown[] }).species ?? [])) as Array<Record<string, unknown>>;
-  const entries: SpeciesEntry[] = list.map((e) => {
-    const species = String(e.species ?? e.name ?? '');
-    const density = Number(e.densityGcm3 ?? e.density ?? e.airDryDensity);
-    const c = e.cites as { appendix?: string } | undefined;
-    const cites = c?.appendix && c.appendix !== 'none' ? c.appendix : null;
-    return { genus: String(e.genus ?? species.split(' ')[0]), species, densityGcm3: density, citesAppendix: cites };
-  });
+  const entries: SpeciesEntry[] = SPECIES.map((e) => ({
+    genus: e.genus,
+    species: e.name,
+    densityGcm3: e.densityGcm3,
+    citesAppendix: e.cites.appendix === 'none' ? null : e.cites.appendix,
+  }));
   const byName = new Map<string, number[]>();
   for (const e of entries) {
     for (const k of [e.species.toLowerCase(), e.genus.toLowerCase()]) byName.set(k, [...(byName.get(k) ?? []), e.densityGcm3]);
