@@ -48,7 +48,6 @@ export class IngestService {
     }
 
     const meta = pkg.metadata;
-    const scanJson = await fs.readFile(path.join(dir, 'scan.json'));
     const refs: ScanImageRef[] = [];
     for (const energy of ['high', 'low'] as const) {
       const file = pkg.imagePaths[energy];
@@ -57,7 +56,7 @@ export class IngestService {
       refs.push({ energy, sha256: stored.sha256, width: pkg.width, height: pkg.height, bytes: stored.bytes });
     }
     const contentSha256 = createHash('sha256')
-      .update(scanJson)
+      .update(pkg.metadataBytes)
       .update(refs.map((r) => `${r.energy}:${r.sha256}`).join('\n'))
       .digest('hex');
     const now = new Date().toISOString();

@@ -83,10 +83,12 @@ export async function readScanPackage(dir: string): Promise<ScanPackage> {
   }
   const jsonPath = path.join(abs, 'scan.json');
   let text: string;
+  let bytes: Buffer;
   try {
     const st = await stat(jsonPath);
     if (st.size > MAX_SCAN_JSON_BYTES) throw new ScanPackageError('bad_json', `scan.json is ${st.size} bytes (limit ${MAX_SCAN_JSON_BYTES})`);
-    text = await readFile(jsonPath, 'utf8');
+    bytes = await readFile(jsonPath);
+    text = bytes.toString('utf8');
   } catch (e) {
     if (e instanceof ScanPackageError) throw e;
     throw new ScanPackageError('scan_json_missing', `scan package ${abs} has no readable scan.json`);
@@ -112,7 +114,7 @@ export async function readScanPackage(dir: string): Promise<ScanPackage> {
       );
     }
   }
-  return { dir: abs, metadata, imagePaths, width: high.width, height: high.height };
+  return { dir: abs, metadata, metadataBytes: bytes, imagePaths, width: high.width, height: high.height };
 }
 
 /**

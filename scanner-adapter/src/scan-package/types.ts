@@ -47,6 +47,8 @@ export interface ScanMetadata {
 export interface ScanPackage {
   dir: string;
   metadata: ScanMetadata;
+  /** scan.json exactly as read, so callers can hash what arrived without reading it again. */
+  metadataBytes: Buffer;
   /** Absolute paths of the image files, keyed by energy. */
   imagePaths: { high: string; low?: string };
   width: number;
