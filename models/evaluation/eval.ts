@@ -20,15 +20,20 @@ import { packageScans, simulatedScans, type LabelledScan } from './labelled-scan
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
 
-async function pickModel(spec: string | undefined, modelsDir: string): Promise<LoadedModel> {
+/**
+ * The model to evaluate: --model id@version, or else the active model trained for the data's
+ * source kind (linac or tube), as the worker would pick it.
+ */
+async function pickModel(spec: string | undefined, modelsDir: string, sourceKind: 'linac' | 'tube'): Promise<LoadedModel> {
   if (spec) {
     const [id, version] = spec.split('@');
     if (!id || !version) throw new Error('--model must be <id>@<version>');
     return loadModelDir(path.join(modelsDir, id, version));
   }
   const reg = await loadModelRegistry(modelsDir);
-  if (!reg.active[0]) throw new Error(`no active model in ${modelsDir}: ${reg.problems.map((p) => p.reason).join('; ')}`);
-  return reg.active[0];
+  const model = reg.active.find((m) => m.card.input.sourceKinds.includes(sourceKind));
+  if (!model) throw new Error(`no active model for ${sourceKind} scans in ${modelsDir}${reg.problems.length ? ': ' + reg.problems.map((p) => p.reason).join('; ') : ''}`);
+  return model;
 }
 
 /** Re-iterates the labelled source to draw a few examples (only the scans picked). */
@@ -71,14 +76,16 @@ async function drawExamples(out: string, scans: AnalysedScan[], source: () => As
 
 export async function runEvaluation(opts: { scans?: string; simulate?: string; model?: string; json?: string; out?: string; examples?: boolean }): Promise<EvaluationReport> {
   const config = loadConfig();
-  const model = await pickModel(opts.model, config.modelsDir);
   let source: () => AsyncIterable<LabelledScan>;
   let expected: number | undefined;
   let described: string;
+  let model: LoadedModel;
   if (opts.simulate) {
     const [seed, count, scenario, src] = opts.simulate.split(':');
     const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube' };
     if (!Number.isInteger(spec.seed) || !Number.isInteger(spec.count)) throw new Error('--simulate must be SEED:COUNT[:SCENARIO[:SOURCE]]');
+    if (spec.source !== 'linac' && spec.source !== 'tube') throw new Error('--simulate SOURCE must be linac or tube');
+    model = await pickModel(opts.model, config.modelsDir, spec.source);
     // Refuse to call figures held-out when the seed is one the model was trained or calibrated on.
     const ev = model.card.evaluation as { training?: { trainSplit?: { seed?: number } }; calibration?: { split?: { seed?: number } } } | undefined;
     const used = [ev?.training?.trainSplit?.seed, ev?.calibration?.split?.seed].filter((x): x is number => typeof x === 'number');
@@ -89,6 +96,12 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; m
   } else if (opts.scans) {
     source = () => packageScans(opts.scans!);
     described = `scan packages in ${opts.scans}`;
+    let kind: 'linac' | 'tube' = 'linac';
+    for await (const first of source()) {
+      kind = first.metadata.source.kind;
+      break;
+    }
+    model = await pickModel(opts.model, config.modelsDir, kind);
   } else {
     throw new Error('give --scans DIR or --simulate SEED:COUNT[:SCENARIO]');
   }

@@ -21,7 +21,18 @@ export interface TrainingConfig {
   targetFalseAlarmRate: number;
   timberGroups: Array<Omit<TimberGroup, 'genera'>>;
   dataset: { train: SplitSpec; val: SplitSpec; test: SplitSpec };
-  training: { epochs: number; batchSize: number; crop: number; learningRate: number; seed: number; threads: number };
+  training: {
+    epochs: number;
+    batchSize: number;
+    crop: number;
+    learningRate: number;
+    seed: number;
+    threads: number;
+    /** Share of training crops centred on look-alikes (needs a dataset that lists them). */
+    hardNegativeFraction?: number;
+    /** Dual-energy residual A_low − k·A_high fed to the network, and its gain. */
+    dualEnergy?: { k: number; gain: number };
+  };
 }
 
 export async function loadTrainingConfig(file: string): Promise<TrainingConfig> {

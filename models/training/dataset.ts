@@ -29,7 +29,15 @@ export interface ShardItem {
   tgOffset: number;
   /** Heads with any positive cell, for balanced sampling. */
   positives: string[];
+  /**
+   * Output-grid centres [cy, cx] of look-alikes and machinery: training samples crops around
+   * them on purpose (hard negatives), because they, not empty cargo, are what the model confuses.
+   */
+  hardNegatives: Array<[number, number]>;
 }
+
+/** Truth classes that are not contraband but look like it to a detector. */
+export const HARD_NEGATIVE_CLASSES: ReadonlySet<string> = new Set(['cattle_horn', 'bone', 'resin_replica', 'plastic_replica', 'pvc_pipe', 'dense_hardwood', 'machinery']);
 
 async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', outDir: string, shard: number, shards: number, packages?: string): Promise<number> {
   const card = cardSkeleton(cfg);
@@ -55,7 +63,15 @@ async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', 
     await tgFile.write(Buffer.from(targets.buffer));
     const plane = grid.w * grid.h;
     const positives = ['ivory', 'rhino_horn', 'timber'].filter((_, k) => targets.subarray(k * plane, (k + 1) * plane).some((v) => v >= 128));
-    items.push({ scanId: scan.metadata.scanId, c, H, W, h: grid.h, w: grid.w, inOffset, tgOffset, positives });
+    const cellW = grid.factorX * stride;
+    const cellH = grid.factorY * stride;
+    const hardNegatives = scan.truth.objects
+      .filter((o) => HARD_NEGATIVE_CLASSES.has(o.class))
+      .map((o): [number, number] => [
+        Math.min(grid.h - 1, Math.floor((o.boundingBox.y + o.boundingBox.height / 2) / cellH)),
+        Math.min(grid.w - 1, Math.floor((o.boundingBox.x + o.boundingBox.width / 2) / cellW)),
+      ]);
+    items.push({ scanId: scan.metadata.scanId, c, H, W, h: grid.h, w: grid.w, inOffset, tgOffset, positives, hardNegatives });
     inOffset += q.byteLength;
     tgOffset += targets.byteLength;
     if (items.length % 25 === 0) {

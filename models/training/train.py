@@ -32,15 +32,25 @@ def block(cin, cout, dilation=1):
 class Net(nn.Module):
     """Encoder to stride 4, then dilated context (receptive field ~1.5 m at 10 mm/px).
 
-    The first step is fixed, not learned: each energy's attenuation is joined by its local
-    contrast (attenuation minus its 31×31 neighbourhood mean, ~30 cm). Dense compact objects
-    (ivory, horn) stand out against smooth cargo in that channel, whatever the load around them.
+    The first step is fixed, not learned:
+    - each energy's attenuation is joined by its local contrast (attenuation minus its 31×31
+      neighbourhood mean, ~30 cm): dense compact objects (ivory, horn) stand out against smooth
+      cargo in that channel, whatever the load around them;
+    - with two energies, the dual-energy residual r = A_low − k·A_high and its local contrast,
+      amplified. Attenuation adds along the ray, so the local contrast of r is the object's own
+      material signature with the overlapping cargo largely subtracted. The signal is a few parts
+      per thousand of A at MeV energies (organics > ivory/bone > steel): a learned first layer
+      would have to find that exact cancellation by itself, so it is given.
     """
 
-    def __init__(self, cin, heads, groups):
+    def __init__(self, cin, heads, groups, dual_k=None, dual_gain=50.0):
         super().__init__()
         self.cin = cin
-        self.enc1 = nn.Sequential(block(2 * cin, 24), block(24, 24))
+        self.dual = cin == 2 and dual_k is not None
+        self.dual_k = float(dual_k or 0.0)
+        self.dual_gain = float(dual_gain)
+        c0 = 2 * cin + (2 if self.dual else 0)
+        self.enc1 = nn.Sequential(block(c0, 24), block(24, 24))
         self.enc2 = nn.Sequential(block(24, 32), block(32, 32))
         self.enc3 = nn.Sequential(block(32, 48), block(48, 48))
         self.ctx = nn.Sequential(block(48, 48, 2), block(48, 48, 4), block(48, 48, 8))
@@ -50,7 +60,13 @@ class Net(nn.Module):
 
     def forward(self, x):
         local = F.avg_pool2d(x, 31, stride=1, padding=15, count_include_pad=False)
-        x = torch.cat([x, (x - local) * 4.0], 1)
+        feats = [x, (x - local) * 4.0]
+        if self.dual:
+            # channel 0 = high energy, 1 = low energy (the card's energy order)
+            r = x[:, 1:2] - self.dual_k * x[:, 0:1]
+            r_local = F.avg_pool2d(r, 31, stride=1, padding=15, count_include_pad=False)
+            feats += [r * self.dual_gain, (r - r_local) * self.dual_gain * 2.0]
+        x = torch.cat(feats, 1)
         x = self.enc1(x)
         x = self.enc2(F.max_pool2d(x, 2))
         e3 = self.enc3(F.max_pool2d(x, 2))
@@ -88,14 +104,19 @@ def load_split(folder):
     return items, inputs, targets
 
 
-def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride):
+def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride, hard_index=(), hard_fraction=0.0):
     cs = crop // stride
     xs, ts = [], []
     for b in range(batch):
         r = rng.random()
-        # Half the crops centre on a rare positive (ivory / horn), a quarter on timber, the rest anywhere.
-        kind = 0 if r < 0.3 else 1 if r < 0.5 else 2 if r < 0.65 else -1
-        if kind >= 0 and len(pos_index[kind]) > 0:
+        # 30 % of crops centre on ivory, 20 % on horn, 15 % on timber; then look-alikes
+        # (hard negatives, when the dataset lists them) and the rest anywhere.
+        kind = 0 if r < 0.3 else 1 if r < 0.5 else 2 if r < 0.65 else 3 if r < 0.65 + hard_fraction else -1
+        if kind == 3 and len(hard_index) > 0:
+            i, cy, cx = hard_index[rng.integers(len(hard_index))]
+            cy = int(cy) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
+            cx = int(cx) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
+        elif 0 <= kind <= 2 and len(pos_index[kind]) > 0:
             i, cy, cx = pos_index[kind][rng.integers(len(pos_index[kind]))]
             cy = int(cy) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
             cx = int(cx) - cs // 2 + int(rng.integers(-cs // 4, cs // 4 + 1))
@@ -170,9 +191,12 @@ def main():
             ys, xs = np.nonzero(t[k] >= 128)
             step = max(1, len(ys) // 20)  # a few anchors per object keep the index small
             pos_index[k].extend((i, y, x) for y, x in zip(ys[::step], xs[::step]))
-    print(f"loaded {len(items)} scans in {time.time() - t0:.1f} s; positive anchors ivory {len(pos_index[0])} horn {len(pos_index[1])} timber {len(pos_index[2])}", file=sys.stderr)
+    hard_index = [(i, cy, cx) for i, it in enumerate(items) for cy, cx in it.get("hardNegatives", [])]
+    hard_fraction = tr.get("hardNegativeFraction", 0.0)
+    print(f"loaded {len(items)} scans in {time.time() - t0:.1f} s; positive anchors ivory {len(pos_index[0])} horn {len(pos_index[1])} timber {len(pos_index[2])}; hard negatives {len(hard_index)}", file=sys.stderr)
 
-    net = Net(inputs[0].shape[0], len(HEADS), len(cfg["timberGroups"]))
+    dual = tr.get("dualEnergy") or {}
+    net = Net(inputs[0].shape[0], len(HEADS), len(cfg["timberGroups"]), dual.get("k"), dual.get("gain", 50.0))
     opt = torch.optim.AdamW(net.parameters(), lr=tr["learningRate"], weight_decay=1e-4)
     total = epochs * args.steps
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tr["learningRate"], total_steps=max(1, total))
@@ -184,7 +208,7 @@ def main():
         net.train()
         acc = [0.0, 0.0]
         for s in range(args.steps):
-            x, t = sample_batch(rng, inputs, targets, pos_index, tr["batchSize"], tr["crop"], stride)
+            x, t = sample_batch(rng, inputs, targets, pos_index, tr["batchSize"], tr["crop"], stride, hard_index, hard_fraction)
             heat, group = net(x)
             l_heat, l_group = losses(heat, group, t, pos_weight)
             loss = l_heat + 0.5 * l_group
@@ -212,7 +236,7 @@ def main():
     )
     params = sum(p.numel() for p in net.parameters())
     report = {"epochs": epochs, "stepsPerEpoch": args.steps, "batchSize": tr["batchSize"], "crop": tr["crop"], "trainScans": len(items),
-              "trainSeconds": round(train_s, 1), "parameters": params, "torch": torch.__version__, "lossCurve": curve}
+              "trainSeconds": round(train_s, 1), "parameters": params, "hardNegativeFraction": hard_fraction, "dualEnergy": dual or None, "torch": torch.__version__, "lossCurve": curve}
     json.dump(report, open(args.out + ".training.json", "w"), indent=2)
     print(f"trained {params} parameters in {train_s:.0f} s; exported {args.out}", file=sys.stderr)
 

@@ -107,13 +107,16 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   card.classes.forEach((cls: DetectionClass, ci) => {
     const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
     for (const r of peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5)) {
-      const sx = stride * ctx.input.factorX;
-      const sy = stride * ctx.input.factorY;
-      const x = Math.max(0, Math.floor(r.x0 * sx));
-      const y = Math.max(0, Math.floor(r.y0 * sy));
-      const x2 = Math.min(ctx.scanWidth, Math.ceil((r.x1 + 1) * sx));
-      const y2 = Math.min(ctx.scanHeight, Math.ceil((r.y1 + 1) * sy));
-      const box = { x, y, width: x2 - x, height: y2 - y };
+      // Box in model-input pixels: the region's cells, or for compact wildlife objects the
+      // object's own extent in the attenuation image (cells are 4 model pixels: a cut tusk piece
+      // would otherwise get a box up to twice its size).
+      const cellBox = { x0: r.x0 * stride, y0: r.y0 * stride, x1: (r.x1 + 1) * stride, y1: (r.y1 + 1) * stride };
+      const mb = cls === 'timber' ? cellBox : refineBox(ctx.input, r, stride, mw) ?? cellBox;
+      const x = Math.max(0, Math.floor(mb.x0 * ctx.input.factorX));
+      const y = Math.max(0, Math.floor(mb.y0 * ctx.input.factorY));
+      const x2 = Math.min(ctx.scanWidth, Math.ceil(mb.x1 * ctx.input.factorX));
+      const y2 = Math.min(ctx.scanHeight, Math.ceil(mb.y1 * ctx.input.factorY));
+      const box = { x, y, width: Math.max(1, x2 - x), height: Math.max(1, y2 - y) };
       let species: string | null = null;
       let cites: DetectionRecord['citesAppendix'] = null;
       let density: number | null = null;
@@ -156,6 +159,86 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
     }
   });
   return out.sort((a, b) => b.score - a.score);
+}
+
+/** Share of the object's peak contrast over its surroundings at which its edge is drawn. */
+const EDGE_LEVEL = 0.3;
+
+/**
+ * The extent of the object a region points at, in model-input pixels, from the first energy's
+ * attenuation: within the region's cells grown by one cell, the pixels whose attenuation stands
+ * above the surroundings (median of the search window's border) by at least EDGE_LEVEL of the
+ * object's peak contrast, connected to the region's own cells. Attenuation adds along the ray,
+ * so this is the object's projection over whatever cargo lies behind it. Null when the image
+ * shows no such excess (the cell box is kept).
+ */
+export function refineBox(input: ModelInput, r: Region, stride: number, mapW: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  const W = input.dims[3];
+  const wx0 = Math.max(0, (r.x0 - 1) * stride);
+  const wy0 = Math.max(0, (r.y0 - 1) * stride);
+  const wx1 = Math.min(input.width, (r.x1 + 2) * stride);
+  const wy1 = Math.min(input.height, (r.y1 + 2) * stride);
+  const ww = wx1 - wx0;
+  const wh = wy1 - wy0;
+  if (ww < 3 || wh < 3) return null;
+  const a = (x: number, y: number) => input.data[y * W + x]!;
+  const border: number[] = [];
+  for (let x = wx0; x < wx1; x++) border.push(a(x, wy0), a(x, wy1 - 1));
+  for (let y = wy0 + 1; y < wy1 - 1; y++) border.push(a(wx0, y), a(wx1 - 1, y));
+  border.sort((p, q) => p - q);
+  const bg = border[border.length >> 1]!;
+  // Peak contrast inside the region's own cells.
+  const inRegion = new Uint8Array(ww * wh);
+  let peak = 0;
+  for (const c of r.cells) {
+    const cx = c % mapW;
+    const cy = (c - cx) / mapW;
+    for (let y = cy * stride; y < Math.min(wy1, (cy + 1) * stride); y++) {
+      for (let x = cx * stride; x < Math.min(wx1, (cx + 1) * stride); x++) {
+        if (x < wx0 || y < wy0) continue;
+        inRegion[(y - wy0) * ww + (x - wx0)] = 1;
+        peak = Math.max(peak, a(x, y) - bg);
+      }
+    }
+  }
+  if (!(peak > 0)) return null;
+  const level = bg + EDGE_LEVEL * peak;
+  // Flood from the region's above-level pixels through above-level pixels of the window.
+  const seen = new Uint8Array(ww * wh);
+  const stack: number[] = [];
+  for (let i = 0; i < inRegion.length; i++) {
+    if (inRegion[i] && a(wx0 + (i % ww), wy0 + Math.floor(i / ww)) >= level) {
+      seen[i] = 1;
+      stack.push(i);
+    }
+  }
+  if (stack.length === 0) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  while (stack.length) {
+    const i = stack.pop()!;
+    const px = i % ww;
+    const py = (i - px) / ww;
+    x0 = Math.min(x0, px);
+    x1 = Math.max(x1, px);
+    y0 = Math.min(y0, py);
+    y1 = Math.max(y1, py);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = px + dx;
+        const ny = py + dy;
+        if (nx < 0 || ny < 0 || nx >= ww || ny >= wh) continue;
+        const n = ny * ww + nx;
+        if (!seen[n] && a(wx0 + nx, wy0 + ny) >= level) {
+          seen[n] = 1;
+          stack.push(n);
+        }
+      }
+    }
+  }
+  return { x0: wx0 + x0, y0: wy0 + y0, x1: wx0 + x1 + 1, y1: wy0 + y1 + 1 };
 }
 
 /** Map values → scores in [0, 1] as the card says (double precision, so nothing saturates early). */

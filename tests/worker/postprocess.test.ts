@@ -1,0 +1,58 @@
+/** Score map → detection boxes: region finding and box refinement on the attenuation image. */
+import { describe, expect, it } from 'vitest';
+import { peakRegions, refineBox } from '../../workers/src/analysis/postprocess.ts';
+import type { ModelInput } from '../../workers/src/analysis/preprocess.ts';
+
+const W = 64;
+const H = 48;
+const STRIDE = 4;
+
+/** A cargo gradient plus a dense bar at [bx0, bx1) × [by0, by1) and a steel beam far away. */
+function input(bx0: number, bx1: number, by0: number, by1: number): ModelInput {
+  const data = new Float32Array(2 * W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let v = 0.2 + 0.002 * x + 0.01 * Math.sin(x * 1.7 + y * 0.9); // cargo with texture
+      if (x >= bx0 && x < bx1 && y >= by0 && y < by1) v += 0.3;
+      if (x >= 56) v += 1.0; // a steel beam outside the search window
+      data[y * W + x] = v;
+    }
+  }
+  return { data, dims: [1, 2, H, W], width: W, height: H, factorX: 2, factorY: 2 };
+}
+
+/** Score map cells (stride 4) covering the bar with a cell's slack, as a coarse network output. */
+function scoreMap(bx0: number, bx1: number, by0: number, by1: number): Float64Array {
+  const mw = W / STRIDE;
+  const m = new Float64Array(mw * (H / STRIDE));
+  for (let cy = Math.floor(by0 / STRIDE); cy <= Math.floor((by1 - 1) / STRIDE); cy++) {
+    for (let cx = Math.floor(bx0 / STRIDE); cx <= Math.floor((bx1 - 1) / STRIDE); cx++) m[cy * mw + cx] = 0.9;
+  }
+  return m;
+}
+
+describe('refineBox', () => {
+  it('fits the box to the object rather than to the whole cells the score map marked', () => {
+    const [bx0, bx1, by0, by1] = [13, 30, 21, 26]; // a cut tusk piece: 17 × 5 model pixels
+    const inp = input(bx0, bx1, by0, by1);
+    const mw = W / STRIDE;
+    const [r] = peakRegions(scoreMap(bx0, bx1, by0, by1), mw, mw, H / STRIDE, 0.2, 2.5);
+    const cellBox = { x0: r!.x0 * STRIDE, y0: r!.y0 * STRIDE, x1: (r!.x1 + 1) * STRIDE, y1: (r!.y1 + 1) * STRIDE };
+    expect(cellBox).toEqual({ x0: 12, y0: 20, x1: 32, y1: 28 });
+    expect(refineBox(inp, r!, STRIDE, mw)).toEqual({ x0: bx0, y0: by0, x1: bx1, y1: by1 });
+  });
+
+  it('keeps the cell box when the image shows nothing above its surroundings there', () => {
+    const inp = input(0, 0, 0, 0);
+    const mw = W / STRIDE;
+    const [r] = peakRegions(scoreMap(20, 28, 20, 28), mw, mw, H / STRIDE, 0.2, 2.5);
+    // Only texture: the flood may find a speck, never something larger than the search window.
+    const b = refineBox(inp, r!, STRIDE, mw);
+    if (b) {
+      expect(b.x0).toBeGreaterThanOrEqual(16);
+      expect(b.x1).toBeLessThanOrEqual(32);
+    }
+    const flat = { ...inp, data: new Float32Array(inp.data.length).fill(0.5) };
+    expect(refineBox(flat, r!, STRIDE, mw)).toBeNull();
+  });
+});
