@@ -2,7 +2,7 @@
  * Evaluation harness: runs the worker's analysis path over labelled scans and reports.
  *
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
- *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--json FILE] [--out DIR]
+ *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--json FILE] [--out DIR]
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
  * --simulate generates a held-out set on the fly from seeds (never used in training: see the
@@ -74,7 +74,7 @@ async function drawExamples(out: string, scans: AnalysedScan[], source: () => As
   return files;
 }
 
-export async function runEvaluation(opts: { scans?: string; simulate?: string; model?: string; json?: string; out?: string; examples?: boolean }): Promise<EvaluationReport> {
+export async function runEvaluation(opts: { scans?: string; simulate?: string; doses?: string; model?: string; json?: string; out?: string; examples?: boolean }): Promise<EvaluationReport> {
   const config = loadConfig();
   let source: () => AsyncIterable<LabelledScan>;
   let expected: number | undefined;
@@ -82,7 +82,9 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; m
   let model: LoadedModel;
   if (opts.simulate) {
     const [seed, count, scenario, src] = opts.simulate.split(':');
-    const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube' };
+    const doses = opts.doses ? opts.doses.split(',').map(Number) : undefined;
+    if (doses?.some((d) => !(Number.isFinite(d) && d > 0))) throw new Error('--doses must be positive photon counts, e.g. 10000,20000,40000');
+    const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube', ...(doses ? { doses } : {}) };
     if (!Number.isInteger(spec.seed) || !Number.isInteger(spec.count)) throw new Error('--simulate must be SEED:COUNT[:SCENARIO[:SOURCE]]');
     if (spec.source !== 'linac' && spec.source !== 'tube') throw new Error('--simulate SOURCE must be linac or tube');
     model = await pickModel(opts.model, config.modelsDir, spec.source);
@@ -92,7 +94,7 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; m
     if (used.includes(spec.seed)) console.error(`warning: seed ${spec.seed} was used to train or calibrate this model; these figures are NOT held-out`);
     source = () => simulatedScans(spec);
     expected = spec.count;
-    described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}`;
+    described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}${doses ? `, doses ${doses.join('/')}` : ''}`;
   } else if (opts.scans) {
     source = () => packageScans(opts.scans!);
     described = `scan packages in ${opts.scans}`;
@@ -135,6 +137,7 @@ if (isMain(import.meta.url)) {
     options: {
       scans: { type: 'string' },
       simulate: { type: 'string' },
+      doses: { type: 'string' },
       model: { type: 'string' },
       json: { type: 'string' },
       out: { type: 'string' },

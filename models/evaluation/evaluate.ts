@@ -42,6 +42,8 @@ export interface EvaluationReport {
   wildlifeFalseAlarmRate: Rate;
   /** Fraction of scans with no contraband and an honest manifest whose verdict is alert. */
   verdictFalseAlarmRate: Rate;
+  /** What raised the false alarms above: scans per alert reason code (a scan may have several). */
+  verdictFalseAlarmReasons: Record<string, number>;
   concealed: Rate;
   byConcealment: Record<string, Rate>;
   bySource: Record<string, { detection: Rate; falseAlarm: Rate }>;
@@ -198,6 +200,7 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
     classes,
     wildlifeFalseAlarmRate: r(noWildlife.filter(hasWildlifeAlert).length, noWildlife.length),
     verdictFalseAlarmRate: r(clean.filter((s) => s.verdict === 'alert').length, clean.length),
+    verdictFalseAlarmReasons: reasonCounts(clean.filter((s) => s.verdict === 'alert')),
     concealed: r(concealedHit, concealedTotal),
     byConcealment: Object.fromEntries(Object.entries(byConcealment).map(([k, v]) => [k, r(v.h, v.t)])),
     bySource: split((s) => s.metadata.source.kind),
@@ -233,6 +236,8 @@ export function formatReport(rep: EvaluationReport): string {
   L.push('');
   L.push(`wildlife false-alarm rate (scans without ivory/horn): ${f(rep.wildlifeFalseAlarmRate)}`);
   L.push(`verdict false-alarm rate (no contraband, honest manifest): ${f(rep.verdictFalseAlarmRate)}`);
+  const why = Object.entries(rep.verdictFalseAlarmReasons ?? {}).sort((a, b) => b[1] - a[1]);
+  if (why.length) L.push(`  raised by (scans per reason): ${why.map(([k, n]) => `${k} ${n}`).join('; ')}`);
   L.push(`concealed (in log, behind steel) detection:          ${f(rep.concealed)}`);
   L.push('by concealment: ' + Object.entries(rep.byConcealment).map(([k, v]) => `${k} ${f(v)}`).join('; '));
   L.push('by source: ' + Object.entries(rep.bySource).map(([k, v]) => `${k} detection ${f(v.detection)}, false alarms ${f(v.falseAlarm)}`).join('; '));
@@ -246,4 +251,10 @@ export function formatReport(rep: EvaluationReport): string {
   L.push('');
   L.push(`inference per scan: median ${rep.timing.inferenceMsMedian.toFixed(0)} ms, p95 ${rep.timing.inferenceMsP95.toFixed(0)} ms; whole analysis median ${rep.timing.totalMsMedian.toFixed(0)} ms, p95 ${rep.timing.totalMsP95.toFixed(0)} ms`);
   return L.join('\n');
+}
+
+function reasonCounts(scans: AnalysedScan[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of scans) for (const code of new Set((s.alert?.reasons ?? []).map((x) => x.code))) out[code] = (out[code] ?? 0) + 1;
+  return out;
 }

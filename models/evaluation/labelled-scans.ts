@@ -28,12 +28,15 @@ export interface SimulatedSplit {
   count: number;
   scenario: string;
   source: 'linac' | 'tube';
+  /** Photons per pixel in air, cycled over the scans (scan i gets doses[i % n]); default: the simulator's. */
+  doses?: number[];
 }
 
 export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { shard: 0, shards: 1 }): AsyncGenerator<LabelledScan> {
   const { simulateScan } = await import('../../scanner-adapter/src/simulator/index.ts');
   for (let i = part.shard; i < spec.count; i += part.shards) {
-    const s = simulateScan({ seed: spec.seed, index: i, scenario: spec.scenario, source: spec.source, withMasks: part.withMasks });
+    const dose = spec.doses?.length ? spec.doses[i % spec.doses.length] : undefined;
+    const s = simulateScan({ seed: spec.seed, index: i, scenario: spec.scenario, source: spec.source, withMasks: part.withMasks, ...(dose ? { dose } : {}) });
     yield {
       masks: s.masks ? new Map(s.masks.map((m) => [m.objectId, m.mask])) : undefined,
       metadata: s.metadata,

@@ -9,7 +9,8 @@
  *    network) would have to: Σ local contrast A_low / Σ local contrast A_high over the object's
  *    pixels, local contrast = attenuation minus its ~30 cm neighbourhood mean. Overlapping cargo,
  *    noise and beam hardening spread it; the table gives the spread and, per look-alike, the
- *    ROC AUC with which this signature alone separates ivory from it.
+ *    ROC AUC (direction-free, ≥ 0.5) with which a threshold on this signature alone separates
+ *    ivory from it.
  * Reads ground-truth masks on purpose: this is an analysis of the simulator, not of a model.
  */
 import fs from 'node:fs/promises';
@@ -118,8 +119,10 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, unknown>> = [];
   for (const [k, v] of [...sig.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const s = [...v].sort((a, b) => a - b);
-    // Ivory is the lower-ratio (higher-Z) material: score = −signature.
-    const a = k.startsWith('ivory') ? null : auc(ivory.map((x) => -x), v.map((x) => -x));
+    // Direction-free separability: ivory's ratio is the lower one at MeV (pair production grows
+    // with Z) and the higher one at keV (photoelectric effect), and beam hardening can flip it.
+    const raw = k.startsWith('ivory') ? null : auc(ivory, v);
+    const a = raw === null ? null : Math.max(raw, 1 - raw);
     rows.push({ class: k, n: s.length, p10: quantile(s, 0.1), median: quantile(s, 0.5), p90: quantile(s, 0.9), aucIvoryVsThis: a });
     console.log(`${k.padEnd(26)}${String(s.length).padStart(5)}${quantile(s, 0.1).toFixed(4).padStart(9)}${quantile(s, 0.5).toFixed(4).padStart(9)}${quantile(s, 0.9).toFixed(4).padStart(9)}   ${a === null ? '' : a.toFixed(3)}`);
   }

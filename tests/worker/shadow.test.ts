@@ -24,7 +24,9 @@ describe('shadow mode', () => {
   it('runs a candidate beside the active model, stores its detections as shadow, raises no alert from it', async () => {
     const real = await loadModelRegistry(loadConfig().modelsDir);
     expect(real.problems).toEqual([]);
-    const active = real.active[0]!;
+    // The linac model: the scans below are linac scans.
+    const active = real.active.find((m) => m.card.input.sourceKinds.includes('linac'))!;
+    expect(active).toBeDefined();
     // A candidate version: same weights, another version number, in a private registry.
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-shadow-'));
     dirs.push(tmp);
