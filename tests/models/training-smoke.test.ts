@@ -51,4 +51,28 @@ describe('training toolkit', () => {
     expect(tampered.active).toEqual([]);
     expect(tampered.problems[0]!.reason).toMatch(/does not match card/);
   });
+
+  it('trains the tube-source model: dual-energy residual front end and hard-negative crops, tube scans only', async () => {
+    const modelsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-train-tube-'));
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-train-tube-cache-'));
+    dirs.push(modelsDir, cacheDir);
+    const card = await train({ model: 'wildlife-timber-fcn-tube', version: '0.0.1-smoke', trainCount: 6, valCount: 4, epochs: 1, steps: 3, modelsDir, cacheDir });
+    expect(card.input.sourceKinds).toEqual(['tube']);
+    expect(card.intendedUse).toMatch(/tube scan/);
+    const training = (card.evaluation as { training: { dualEnergy: unknown; hardNegativeFraction: number } }).training;
+    expect(training.dualEnergy).toEqual({ k: 1.45, gain: 20 });
+    expect(training.hardNegativeFraction).toBeGreaterThan(0);
+    // The dataset lists look-alikes for the hard-negative crops.
+    const shard = JSON.parse(await fs.readFile(path.join(cacheDir, 'train', 'shard-0.json'), 'utf8')) as { items: Array<{ hardNegatives: unknown[] }> };
+    expect(shard.items.every((it) => Array.isArray(it.hardNegatives))).toBe(true);
+    const pool = new InferencePool(1, 1);
+    try {
+      const file = path.join(modelsDir, card.id, card.version, 'model.onnx');
+      await pool.load(file);
+      const { outputs } = await pool.run(file, { [card.input.name]: { data: new Float32Array(2 * 64 * 64).fill(0.5), dims: [1, 2, 64, 64] } });
+      expect(outputs[card.output.heatmap.name]!.dims).toEqual([1, 3, 16, 16]);
+    } finally {
+      await pool.close();
+    }
+  });
 });
