@@ -2,11 +2,13 @@
  * Evaluation harness: runs the worker's analysis path over labelled scans and reports.
  *
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
- *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--json FILE] [--out DIR]
+ *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--json FILE] [--out DIR] [--write-card]
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
  * --simulate generates a held-out set on the fly from seeds (never used in training: see the
  * card's training seeds). Prints a table, writes the JSON report, ROC and example PNGs.
+ * --write-card records the table (without ROC points) in the card's evaluation.heldOut, with the
+ * data it came from; the card is not covered by the model file's sha-256, so this is allowed.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -74,7 +76,7 @@ async function drawExamples(out: string, scans: AnalysedScan[], source: () => As
   return files;
 }
 
-export async function runEvaluation(opts: { scans?: string; simulate?: string; doses?: string; model?: string; json?: string; out?: string; examples?: boolean }): Promise<EvaluationReport> {
+export async function runEvaluation(opts: { scans?: string; simulate?: string; doses?: string; model?: string; json?: string; out?: string; examples?: boolean; writeCard?: boolean }): Promise<EvaluationReport> {
   const config = loadConfig();
   let source: () => AsyncIterable<LabelledScan>;
   let expected: number | undefined;
@@ -126,10 +128,24 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; d
   };
   // The report is written before the (slower) example pass, so it is never lost to it.
   await write([]);
+  if (opts.writeCard) await recordInCard(model, described, report);
   const examples = opts.examples === false ? [] : await drawExamples(out, analysed, source);
   if (examples.length) await write(examples);
   console.log(`\nwrote ${jsonFile}, ${out}/roc.png${examples.length ? ', ' + examples.map((f) => path.basename(f)).join(', ') : ''}`);
   return report;
+}
+
+/** Puts the held-out table in the model's card (evaluation.heldOut), keeping the rest of the card. */
+async function recordInCard(model: LoadedModel, data: string, report: EvaluationReport): Promise<void> {
+  const file = path.join(model.dir, 'card.json');
+  const card = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & { evaluation?: Record<string, unknown> };
+  const classes = Object.fromEntries(Object.entries(report.classes).map(([c, x]) => [c, { ...x, roc: undefined }]));
+  card.evaluation = {
+    ...(card.evaluation ?? {}),
+    heldOut: { data, evaluatedAt: new Date().toISOString(), ...report, classes, command: `npm run eval -- ${process.argv.slice(2).join(' ')}` },
+  };
+  await fs.writeFile(file, JSON.stringify(card, null, 2) + '\n');
+  console.log(`recorded the held-out table in ${file}`);
 }
 
 if (isMain(import.meta.url)) {
@@ -142,9 +158,10 @@ if (isMain(import.meta.url)) {
       json: { type: 'string' },
       out: { type: 'string' },
       'no-examples': { type: 'boolean', default: false },
+      'write-card': { type: 'boolean', default: false },
     },
   });
-  runEvaluation({ ...values, examples: !values['no-examples'] }).catch((err) => {
+  runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });

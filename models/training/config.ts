@@ -19,6 +19,8 @@ export interface TrainingConfig {
   classes: DetectionClass[];
   candidateScore: number;
   targetFalseAlarmRate: number;
+  /** Copied to the card: which alert rules the model may drive (ModelCard.rules). */
+  rules?: ModelCard['rules'];
   timberGroups: Array<Omit<TimberGroup, 'genera'>>;
   dataset: { train: SplitSpec; val: SplitSpec; test: SplitSpec };
   training: {
@@ -69,6 +71,7 @@ export function cardSkeleton(cfg: TrainingConfig, version = '0.0.0'): ModelCard 
     },
     thresholds,
     candidateScore: cfg.candidateScore,
+    ...(cfg.rules ? { rules: cfg.rules } : {}),
     trainingData: '',
     limits: [],
   };

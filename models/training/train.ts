@@ -131,6 +131,8 @@ export async function train(opts: {
       : 'At 6/4 MeV the dual-energy ratio of ivory, bone and CaCO3-filled resin differs by parts per thousand (docs/models.md, material signature): the model separates ivory from tusk-shaped replicas and bone by shape and context, not by material, and cannot separate a solid replica from a solid cut piece of ivory.',
     'Parallel-beam simulation, no scatter build-up beyond a fog term, simplified cargo geometry: real images have artefacts the simulator does not produce.',
   ];
+  if (cfg.rules?.timberManifestRules === false)
+    card.limits.push('Timber manifest rules are switched off for this model (card.rules): its density bands on held-out scans are too unreliable to accuse a declaration. Timber is still detected and shown; CITES timber in these scans is not flagged.');
   card.retraining =
     `Put labelled scan packages (xray-scan-package/1 + truth.json with boxes) in a folder, then: npm run train -- --model ${cfg.id} --version <new> --packages <folder>; evaluate with npm run eval -- --scans <held-out folder>; run it in shadow mode (SHADOW_MODELS=<id>@<version>) before promoting it in models/registry.json.`;
   card.evaluation = {

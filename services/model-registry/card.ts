@@ -70,6 +70,13 @@ export interface ModelCard {
   thresholds: Record<DetectionClass, ClassThreshold>;
   /** Score above which a connected region becomes a (tier-2) detection at all. */
   candidateScore: number;
+  /**
+   * Which alert rules this model's outputs may drive. `timberManifestRules: false` keeps its
+   * timber detections (shown, stored, tier 1/2) but never alerts on them against the manifest:
+   * for a model whose held-out density bands are too unreliable to accuse a declaration.
+   * Absent means all rules apply.
+   */
+  rules?: { timberManifestRules: boolean };
   evaluation?: unknown;
   trainingData: string;
   limits: string[];

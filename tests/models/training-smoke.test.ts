@@ -59,6 +59,9 @@ describe('training toolkit', () => {
     const card = await train({ model: 'wildlife-timber-fcn-tube', version: '0.0.1-smoke', trainCount: 6, valCount: 4, epochs: 1, steps: 3, modelsDir, cacheDir });
     expect(card.input.sourceKinds).toEqual(['tube']);
     expect(card.intendedUse).toMatch(/tube scan/);
+    // Its density bands are not trusted to accuse a manifest: the config switches those rules off.
+    expect(card.rules).toEqual({ timberManifestRules: false });
+    expect(card.limits.join(' ')).toMatch(/Timber manifest rules are switched off/);
     const training = (card.evaluation as { training: { dualEnergy: unknown; hardNegativeFraction: number } }).training;
     expect(training.dualEnergy).toEqual({ k: 1.45, gain: 20 });
     expect(training.hardNegativeFraction).toBeGreaterThan(0);

@@ -101,3 +101,20 @@ describe('decide: timber needs cargo-sized evidence', () => {
     expect(run([small], [{ hsCode: '8479.89', description: 'machinery' }])).toBeNull();
   });
 });
+
+describe('decide: a card can switch the timber manifest rules off', () => {
+  it('keeps wildlife alerts but raises nothing from timber when the card says its bands are not to be trusted', () => {
+    const m = model();
+    const pine = [{ hsCode: '4403.21', description: 'Logs, Scots pine', species: 'Pinus sylvestris' }];
+    const dense = () => det('timber', 0.9, true, 'very-dense-hardwood');
+    // The same evidence alerts under the default rules...
+    expect(run([dense()], pine, m)?.reasons.map((r) => r.code)).toContain('declared_species_mismatch');
+    m.card.rules = { timberManifestRules: false };
+    // ...and not with the rules off, neither against a declaration nor against a manifest without wood.
+    expect(run([dense()], pine, m)).toBeNull();
+    expect(run([dense()], [{ hsCode: '8479.89', description: 'machinery' }], m)).toBeNull();
+    const a = run([dense(), det('ivory', 0.95, true)], pine, m);
+    expect(a?.class).toBe('ivory');
+    expect(a?.reasons.map((r) => r.code)).toEqual(['wildlife_product']);
+  });
+});

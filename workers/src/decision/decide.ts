@@ -3,7 +3,8 @@
  *  - ivory or rhino horn above its threshold is always an alert;
  *  - timber of a CITES-listed group without a declared permit is an alert;
  *  - timber whose measured density contradicts the declared species, or timber on a manifest
- *    that declares no wood at all, is an alert.
+ *    that declares no wood at all, is an alert — unless the model's card switches these timber
+ *    manifest rules off (its density bands not trusted enough to accuse a declaration).
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
  */
 import { createHash } from 'node:crypto';
@@ -65,7 +66,9 @@ export function decide(input: DecisionInput): AlertRecord | null {
 
   // Timber rules speak about cargo: a region smaller than TIMBER_MIN_AREA_M2 (a crate, a pallet
   // board, dunnage, an isolated billet) is wood packaging or noise, not a declarable timber load.
-  const timber = tier1.filter((d) => d.class === 'timber' && (d.boxMm.width * d.boxMm.height) / 1e6 >= TIMBER_MIN_AREA_M2);
+  // A card may switch the manifest rules off when its density bands are not trustworthy enough.
+  const timberRules = card.rules?.timberManifestRules !== false;
+  const timber = timberRules ? tier1.filter((d) => d.class === 'timber' && (d.boxMm.width * d.boxMm.height) / 1e6 >= TIMBER_MIN_AREA_M2) : [];
   const woodDecls = declarations.filter(isWood);
   if (timber.length > 0 && woodDecls.length === 0) {
     reasons.push({
