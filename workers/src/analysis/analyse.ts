@@ -53,7 +53,9 @@ export async function analyseImages(
     const t0 = performance.now();
     const input = buildModelInput(model.card, scan.images, meta.airValue, meta.pixelSpacingMm);
     preprocessMs += performance.now() - t0;
-    const { outputs, ms } = await deps.pool.run(model.path, { [model.card.input.name]: { data: input.data, dims: input.dims } });
+    // The pool transfers (detaches) the buffer it is given; postprocessing still reads the input
+    // (box refinement), so the thread gets a copy.
+    const { outputs, ms } = await deps.pool.run(model.path, { [model.card.input.name]: { data: input.data.slice(), dims: input.dims } });
     inferenceMs += ms;
     const detections: DetectionRecord[] = detectionsFromOutputs(
       { scanId: scan.scanId, model, input, scanWidth: size.width, scanHeight: size.height, spacingMm: meta.pixelSpacingMm, createdAt },
