@@ -17,6 +17,7 @@ import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isMain } from '../../services/core/is-main.ts';
 import { MATERIAL_IDS, massAttenuation, simulateScan, sourceSpectrum, type MaterialId } from '../../scanner-adapter/src/simulator/index.ts';
+import { attenuation } from '../../workers/src/analysis/preprocess.ts';
 import { auc } from './metrics.ts';
 
 type Source = 'linac' | 'tube';
@@ -36,7 +37,7 @@ export function theoreticalRatios(source: Source, arealDensities: number[]): Arr
   }));
 }
 
-function boxMean(a: Float64Array, w: number, h: number, r: number): Float64Array {
+function boxMean(a: Float32Array, w: number, h: number, r: number): Float64Array {
   const tmp = new Float64Array(w * h);
   const out = new Float64Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -68,13 +69,9 @@ export function measuredSignatures(source: Source, seed: number, scans: number, 
   for (let i = 0; i < scans; i++) {
     // Alternate contraband and benign scans so both ivory and look-alikes are plentiful.
     const s = simulateScan({ seed, index: i, scenario: i % 2 === 0 ? 'ivory' : 'benign', source, withMasks: true });
-    const air = s.metadata.airValue;
-    const ah = new Float64Array(s.high.length);
-    const al = new Float64Array(s.low.length);
-    for (let p = 0; p < ah.length; p++) {
-      ah[p] = -Math.log(Math.max(1e-4, s.high[p]! / air));
-      al[p] = -Math.log(Math.max(1e-4, s.low[p]! / air));
-    }
+    // The worker's own −ln T (same clamp as the models' cards).
+    const ah = attenuation({ width: s.width, height: s.height, data: s.high }, s.metadata.airValue, 1e-4);
+    const al = attenuation({ width: s.width, height: s.height, data: s.low }, s.metadata.airValue, 1e-4);
     const r = Math.round(150 / s.metadata.pixelSpacingMm.x); // ~30 cm window
     const mh = boxMean(ah, s.width, s.height, r);
     const ml = boxMean(al, s.width, s.height, r);

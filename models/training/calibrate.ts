@@ -41,24 +41,25 @@ export function calibrate(scans: AnalysedScan[], classes: DetectionClass[], budg
 export function calibrateJointly(scans: AnalysedScan[], classes: DetectionClass[], targetRate: number, floor: number): Record<DetectionClass, ClassThreshold> {
   const present = scans.map((s) => truthClasses(s.truth));
   const clean = scans.filter((_, i) => classes.every((c) => !present[i]!.has(c)));
+  // Per class, once: scores of scans without it (negatives) and with it (positives).
+  const split = classes.map((c) => ({
+    neg: scans.filter((_, i) => !present[i]!.has(c)).map((s) => s.maxScore[c]),
+    pos: scans.filter((_, i) => present[i]!.has(c)).map((s) => s.maxScore[c]),
+  }));
+  const rateAt = (v: number[], t: number) => (v.length ? v.filter((x) => x >= t).length / v.length : 0);
   // Candidate thresholds per class: just above the k-th highest score of scans without that class.
-  const candidates = classes.map((c) => {
-    const neg = scans.filter((_, i) => !present[i]!.has(c)).map((s) => s.maxScore[c]);
+  const candidates = split.map(({ neg }) => {
     const most = Math.floor(targetRate * neg.length);
     const out: number[] = [];
     for (let k = 0; k <= most; k++) out.push(thresholdAt(neg, k / Math.max(1, neg.length) + 1e-12, floor));
     return [...new Set(out)];
   });
-  const detection = (c: DetectionClass, t: number): number => {
-    const pos = scans.filter((_, i) => present[i]!.has(c));
-    return pos.length ? pos.filter((s) => s.maxScore[c] >= t).length / pos.length : 0;
-  };
   let best: { ts: number[]; score: number } | null = null;
   const walk = (k: number, ts: number[]): void => {
     if (k === classes.length) {
       const fa = clean.length ? clean.filter((s) => classes.some((c, j) => s.maxScore[c] >= ts[j]!)).length / clean.length : 0;
       if (fa > targetRate) return;
-      const score = classes.reduce((a, c, j) => a + detection(c, ts[j]!), 0) / classes.length;
+      const score = split.reduce((a, { pos }, j) => a + rateAt(pos, ts[j]!), 0) / classes.length;
       // Ties go to the stricter thresholds (fewer false alarms).
       if (!best || score > best.score + 1e-12 || (Math.abs(score - best.score) <= 1e-12 && ts.reduce((a, b) => a + b, 0) > best.ts.reduce((a, b) => a + b, 0))) best = { ts: [...ts], score };
       return;
@@ -70,13 +71,8 @@ export function calibrateJointly(scans: AnalysedScan[], classes: DetectionClass[
   const chosen = (best as { ts: number[] } | null)?.ts ?? candidates.map((c) => c[0]!);
   const out = {} as Record<DetectionClass, ClassThreshold>;
   classes.forEach((c, j) => {
-    const neg = scans.filter((_, i) => !present[i]!.has(c)).map((s) => s.maxScore[c]);
     const t = chosen[j]!;
-    out[c] = {
-      score: t,
-      calibratedFalseAlarmRate: neg.length ? neg.filter((v) => v >= t).length / neg.length : 0,
-      calibratedDetectionRate: detection(c, t),
-    };
+    out[c] = { score: t, calibratedFalseAlarmRate: rateAt(split[j]!.neg, t), calibratedDetectionRate: rateAt(split[j]!.pos, t) };
   });
   return out;
 }

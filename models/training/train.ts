@@ -105,10 +105,11 @@ export async function train(opts: {
   const analysed = await analyseLabelled(simulatedScans(cfg.dataset.val), provisional, { progressLabel: 'calibrate', expected: cfg.dataset.val.count });
   // Wildlife classes share the scan-level false-alarm budget (chosen jointly); timber presence is
   // not itself an alarm, so its threshold only sets what counts as a confident timber region.
-  const wildlife = cfg.classes.filter((c): c is DetectionClass => c !== 'timber');
+  const wildlife = cfg.classes.filter((c) => c !== 'timber');
+  const timber = cfg.classes.filter((c) => c === 'timber');
   const budgets: Record<DetectionClass, number> = { ivory: 0, rhino_horn: 0, timber: 0.05 };
   card.thresholds = {
-    ...calibrate(analysed, cfg.classes, budgets, cfg.candidateScore),
+    ...calibrate(analysed, timber, budgets, cfg.candidateScore),
     ...calibrateJointly(analysed, wildlife, cfg.targetFalseAlarmRate, cfg.candidateScore),
   };
 

@@ -181,10 +181,12 @@ export function refineBox(input: ModelInput, r: Region, stride: number, mapW: nu
   const ww = wx1 - wx0;
   const wh = wy1 - wy0;
   if (ww < 3 || wh < 3) return null;
-  const a = (x: number, y: number) => input.data[y * W + x]!;
+  // The search window, copied out so the region finder can walk it.
+  const win = new Float32Array(ww * wh);
+  for (let y = 0; y < wh; y++) win.set(input.data.subarray((wy0 + y) * W + wx0, (wy0 + y) * W + wx1), y * ww);
   const border: number[] = [];
-  for (let x = wx0; x < wx1; x++) border.push(a(x, wy0), a(x, wy1 - 1));
-  for (let y = wy0 + 1; y < wy1 - 1; y++) border.push(a(wx0, y), a(wx1 - 1, y));
+  for (let x = 0; x < ww; x++) border.push(win[x]!, win[(wh - 1) * ww + x]!);
+  for (let y = 1; y < wh - 1; y++) border.push(win[y * ww]!, win[y * ww + ww - 1]!);
   border.sort((p, q) => p - q);
   const bg = border[border.length >> 1]!;
   // Peak contrast inside the region's own cells.
@@ -193,52 +195,24 @@ export function refineBox(input: ModelInput, r: Region, stride: number, mapW: nu
   for (const c of r.cells) {
     const cx = c % mapW;
     const cy = (c - cx) / mapW;
-    for (let y = cy * stride; y < Math.min(wy1, (cy + 1) * stride); y++) {
-      for (let x = cx * stride; x < Math.min(wx1, (cx + 1) * stride); x++) {
-        if (x < wx0 || y < wy0) continue;
-        inRegion[(y - wy0) * ww + (x - wx0)] = 1;
-        peak = Math.max(peak, a(x, y) - bg);
+    for (let y = Math.max(wy0, cy * stride); y < Math.min(wy1, (cy + 1) * stride); y++) {
+      for (let x = Math.max(wx0, cx * stride); x < Math.min(wx1, (cx + 1) * stride); x++) {
+        const i = (y - wy0) * ww + (x - wx0);
+        inRegion[i] = 1;
+        peak = Math.max(peak, win[i]! - bg);
       }
     }
   }
   if (!(peak > 0)) return null;
-  const level = bg + EDGE_LEVEL * peak;
-  // Flood from the region's above-level pixels through above-level pixels of the window.
-  const seen = new Uint8Array(ww * wh);
-  const stack: number[] = [];
-  for (let i = 0; i < inRegion.length; i++) {
-    if (inRegion[i] && a(wx0 + (i % ww), wy0 + Math.floor(i / ww)) >= level) {
-      seen[i] = 1;
-      stack.push(i);
-    }
-  }
-  if (stack.length === 0) return null;
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  while (stack.length) {
-    const i = stack.pop()!;
-    const px = i % ww;
-    const py = (i - px) / ww;
-    x0 = Math.min(x0, px);
-    x1 = Math.max(x1, px);
-    y0 = Math.min(y0, py);
-    y1 = Math.max(y1, py);
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = px + dx;
-        const ny = py + dy;
-        if (nx < 0 || ny < 0 || nx >= ww || ny >= wh) continue;
-        const n = ny * ww + nx;
-        if (!seen[n] && a(wx0 + nx, wy0 + ny) >= level) {
-          seen[n] = 1;
-          stack.push(n);
-        }
-      }
-    }
-  }
-  return { x0: wx0 + x0, y0: wy0 + y0, x1: wx0 + x1 + 1, y1: wy0 + y1 + 1 };
+  // The above-level components of the window that touch the region's own cells.
+  const touching = regions(win, ww, ww, wh, bg + EDGE_LEVEL * peak).filter((c) => c.cells.some((i) => inRegion[i]));
+  if (touching.length === 0) return null;
+  return {
+    x0: wx0 + Math.min(...touching.map((c) => c.x0)),
+    y0: wy0 + Math.min(...touching.map((c) => c.y0)),
+    x1: wx0 + Math.max(...touching.map((c) => c.x1)) + 1,
+    y1: wy0 + Math.max(...touching.map((c) => c.y1)) + 1,
+  };
 }
 
 /** Map values → scores in [0, 1] as the card says (double precision, so nothing saturates early). */
