@@ -6,7 +6,7 @@ import { quantise, transmissions } from '../../scanner-adapter/src/simulator/det
 import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
 
 // Independent reader of the NIST CSVs (verbatim copies of the reference tables).
-const NIST_DIR = new URL('../../scanner-adapter/src/simulator/data/nist/', import.meta.url);
+const NIST_DIR = new URL('../../services/core/physics/data/nist/', import.meta.url);
 function table(file: string): Array<[number, number]> {
   return readFileSync(new URL(file, NIST_DIR), 'utf8')
     .split('\n')
