@@ -3,6 +3,7 @@
  *
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
  *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--json FILE] [--out DIR] [--write-card]
+ *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card]
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
  * --simulate generates a held-out set on the fly from seeds (never used in training: see the
@@ -21,6 +22,7 @@ import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
 import { packageScans, simulatedScans, type LabelledScan } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
+import { runLeaveScannersOut, formatScannerTable } from './leave-scanners-out.ts';
 
 /**
  * The model to evaluate: --model id@version, or else the active model trained for the data's
@@ -148,9 +150,50 @@ async function recordInCard(model: LoadedModel, data: string, report: Evaluation
   console.log(`recorded the held-out table in ${file}`);
 }
 
+/** The leave-scanners-out table (see leave-scanners-out.ts), optionally recorded in the card. */
+async function leaveScannersOut(source: string, opts: { perFamily?: string; model?: string; out?: string; writeCard?: boolean }): Promise<void> {
+  if (source !== 'linac' && source !== 'tube') throw new Error('--leave-scanners-out takes linac or tube');
+  const config = loadConfig();
+  const model = await pickModel(opts.model, config.modelsDir, source);
+  const sim = await import('../../scanner-adapter/src/simulator/index.ts');
+  const perFamily = Number(opts.perFamily ?? 150);
+  if (!(Number.isInteger(perFamily) && perFamily > 0)) throw new Error('--per-family must be a positive integer');
+  const out = path.resolve(opts.out ?? path.join('docs', 'evaluation', `${model.card.id}-${model.card.version}`));
+  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies: [...sim.heldOutFamilies(source)], trainingFamilies: [...sim.trainingFamilies(source)] });
+  if (opts.writeCard) {
+    const file = path.join(model.dir, 'card.json');
+    const card = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & { evaluation?: Record<string, unknown> };
+    card.evaluation = {
+      ...(card.evaluation ?? {}),
+      leaveScannersOut: {
+        evaluatedAt: new Date().toISOString(),
+        command: `npm run eval -- ${process.argv.slice(2).join(' ')}`,
+        perFamily,
+        table: formatScannerTable(rows),
+        rows: rows.map((r) => ({
+          family: r.family,
+          heldOut: r.heldOut,
+          calibration: r.calibration,
+          ivoryDetection: r.report.classes.ivory?.detectionRate,
+          rhinoHornDetection: r.report.classes.rhino_horn?.detectionRate,
+          wildlifeFalseAlarms: r.report.wildlifeFalseAlarmRate,
+          verdictFalseAlarms: r.report.verdictFalseAlarmRate,
+          misdeclaredCitesFlagged: r.report.timber.misdeclaredCitesFlagged,
+          honestTimberFalselyFlagged: r.report.timber.honestFalseFlags,
+          byConcealment: r.report.byConcealment,
+        })),
+      },
+    };
+    await fs.writeFile(file, JSON.stringify(card, null, 2) + '\n');
+    console.log(`recorded the leave-scanners-out table in ${file}`);
+  }
+}
+
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
+      'leave-scanners-out': { type: 'string' },
+      'per-family': { type: 'string' },
       scans: { type: 'string' },
       simulate: { type: 'string' },
       doses: { type: 'string' },
@@ -161,7 +204,10 @@ if (isMain(import.meta.url)) {
       'write-card': { type: 'boolean', default: false },
     },
   });
-  runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).catch((err) => {
+  const run = values['leave-scanners-out']
+    ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'] })
+    : runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).then(() => undefined);
+  run.catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });

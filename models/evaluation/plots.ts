@@ -78,3 +78,30 @@ export async function examplePng(file: string, img: { width: number; height: num
     .png()
     .toFile(file);
 }
+
+/** Grouped horizontal bars (rates 0..1): one row per label, one bar per series. */
+export async function barsPng(file: string, rows: Array<{ label: string; values: number[] }>, series: string[], title: string): Promise<void> {
+  const rowH = 14 * series.length + 12;
+  const m = { l: 260, r: 30, t: 60, b: 40 };
+  const pw = 420;
+  const W = m.l + pw + m.r;
+  const H = m.t + rows.length * rowH + m.b;
+  const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
+  parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-family="sans-serif" font-size="15">${title}</text>`);
+  series.forEach((s, i) => parts.push(`<rect x="${m.l + i * 150}" y="36" width="10" height="10" fill="${COLOURS[i % COLOURS.length]}"/><text x="${m.l + i * 150 + 14}" y="45" font-family="sans-serif" font-size="11">${s}</text>`));
+  for (const t of [0, 0.25, 0.5, 0.75, 0.9, 1]) {
+    const x = m.l + t * pw;
+    parts.push(`<line x1="${x}" y1="${m.t}" x2="${x}" y2="${H - m.b}" stroke="${t === 0.9 ? '#999' : '#ddd'}"${t === 0.9 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    parts.push(`<text x="${x}" y="${H - m.b + 16}" text-anchor="middle" font-family="sans-serif" font-size="11">${Math.round(t * 100)}%</text>`);
+  }
+  rows.forEach((r, k) => {
+    const y0 = m.t + k * rowH + 6;
+    parts.push(`<text x="${m.l - 8}" y="${y0 + (14 * series.length) / 2 + 4}" text-anchor="end" font-family="sans-serif" font-size="12">${r.label.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+    r.values.forEach((v, i) => {
+      parts.push(`<rect x="${m.l}" y="${y0 + i * 14}" width="${Math.max(0, Math.min(1, v)) * pw}" height="12" fill="${COLOURS[i % COLOURS.length]}"/>`);
+      parts.push(`<text x="${m.l + Math.max(0, Math.min(1, v)) * pw + 4}" y="${y0 + i * 14 + 10}" font-family="sans-serif" font-size="10">${(v * 100).toFixed(1)}%</text>`);
+    });
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join('')}</svg>`;
+  await sharp(Buffer.from(svg)).png().toFile(file);
+}

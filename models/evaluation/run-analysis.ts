@@ -18,6 +18,8 @@ export interface AnalysedScan {
   detections: DetectionRecord[];
   alert: AlertRecord | null;
   verdict: Verdict;
+  /** Which scanner response the analysis used: the scanner's calibration profile or nominal. */
+  calibration: 'profile' | 'nominal';
   /** Highest detection score per class (0 when none), whatever the threshold. */
   maxScore: Record<DetectionClass, number>;
   inferenceMs: number;
@@ -33,7 +35,7 @@ export async function analyseLabelled(scans: AsyncIterable<LabelledScan>, model:
   try {
     for await (const s of scans) {
       const t = performance.now();
-      const a = await analyseImages({ scanId: s.metadata.scanId, metadata: s.metadata, images: s.images }, { models: [model], pool, species });
+      const a = await analyseImages({ scanId: s.metadata.scanId, metadata: s.metadata, images: s.images, response: s.response }, { models: [model], pool, species });
       const r = a.results[0];
       const detections = r?.detections ?? [];
       const maxScore = { ivory: 0, rhino_horn: 0, timber: 0 } as Record<DetectionClass, number>;
@@ -45,6 +47,7 @@ export async function analyseLabelled(scans: AsyncIterable<LabelledScan>, model:
         detections,
         alert: r?.alert ?? null,
         verdict: a.verdict,
+        calibration: s.calibration,
         maxScore,
         inferenceMs: a.inferenceMs,
         totalMs: performance.now() - t,

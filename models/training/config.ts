@@ -1,15 +1,11 @@
 /** Training configuration (models/training/configs/*.json) and the card skeleton it implies. */
 import fs from 'node:fs/promises';
 import type { DetectionClass } from '../../services/core/domain.ts';
+import type { SimulatedSplit } from '../evaluation/labelled-scans.ts';
 import { loadSpeciesReference } from '../../services/core/species-reference.ts';
 import type { ModelCard, TimberGroup } from '../../services/model-registry/card.ts';
 
-interface SplitSpec {
-  seed: number;
-  count: number;
-  scenario: string;
-  source: 'linac' | 'tube';
-}
+type SplitSpec = SimulatedSplit;
 
 export interface TrainingConfig {
   id: string;
@@ -32,9 +28,13 @@ export interface TrainingConfig {
     threads: number;
     /** Share of training crops centred on look-alikes (needs a dataset that lists them). */
     hardNegativeFraction?: number;
-    /** Dual-energy residual A_low − k·A_high fed to the network, and its gain. */
+    /** Dual-energy residual A_low − k·A_high fed to the network, and its gain (attenuation inputs only). */
     dualEnergy?: { k: number; gain: number };
+    /** Training-time augmentation: a random gain per input channel of ±channelGain[c] (residual calibration error). */
+    augment?: { channelGain?: number[] };
   };
+  /** What the model is validated for (copied to the card; the worker never runs it outside). */
+  domain?: ModelCard['domain'];
 }
 
 export async function loadTrainingConfig(file: string): Promise<TrainingConfig> {
@@ -72,6 +72,7 @@ export function cardSkeleton(cfg: TrainingConfig, version = '0.0.0'): ModelCard 
     thresholds,
     candidateScore: cfg.candidateScore,
     ...(cfg.rules ? { rules: cfg.rules } : {}),
+    ...(cfg.domain ? { domain: cfg.domain } : {}),
     trainingData: '',
     limits: [],
   };

@@ -5,8 +5,10 @@
  *   npm run dataset -- --config models/training/configs/wildlife-timber-fcn.json --split train
  *   npm run dataset -- --config … --split val --packages /archive/labelled   (an agency's own scans)
  *
- * Output: <out>/<split>/shard-<k>.{in.u16,tg.u8,json}. Inputs are stored as uint16 = x·4096
- * (x = scaled attenuation), targets as uint8 (coverage·255 per head, then the group index).
+ * Output: <out>/<split>/shard-<k>.{in.i16,tg.u8,json}. Inputs are stored as int16 = x·2048
+ * (x = the card's input representation: scaled basis area densities, which can be slightly
+ * negative from noise, or scaled attenuation), targets as uint8 (coverage·255 per head, then the
+ * group index).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -36,14 +38,17 @@ export interface ShardItem {
   hardNegatives: Array<[number, number]>;
 }
 
-/** Truth classes that are not contraband but look like it to a detector. */
-export const HARD_NEGATIVE_CLASSES: ReadonlySet<string> = new Set(['cattle_horn', 'bone', 'resin_replica', 'plastic_replica', 'pvc_pipe', 'dense_hardwood', 'machinery']);
+/** Truth classes that are not contraband but look like it to a detector (packaging wood: to the timber head). */
+export const HARD_NEGATIVE_CLASSES: ReadonlySet<string> = new Set(['cattle_horn', 'bone', 'resin_replica', 'plastic_replica', 'pvc_pipe', 'dense_hardwood', 'machinery', 'packaging_wood']);
+
+/** Stored input value = round(x · INPUT_QUANTUM) as int16 (train.py divides by the same). */
+export const INPUT_QUANTUM = 2048;
 
 async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', outDir: string, shard: number, shards: number, packages?: string): Promise<number> {
   const card = cardSkeleton(cfg);
   const part = { shard, shards, withMasks: true };
   const source = packages ? packageScans(packages, part) : simulatedScans(cfg.dataset[split], part);
-  const inPath = path.join(outDir, `shard-${shard}.in.u16`);
+  const inPath = path.join(outDir, `shard-${shard}.in.i16`);
   const tgPath = path.join(outDir, `shard-${shard}.tg.u8`);
   const inFile = await fs.open(inPath, 'w');
   const tgFile = await fs.open(tgPath, 'w');
@@ -52,13 +57,13 @@ async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', 
   let tgOffset = 0;
   const t0 = Date.now();
   for await (const scan of source) {
-    const input = buildModelInput(card, scan.images, scan.metadata.airValue, scan.metadata.pixelSpacingMm);
+    const input = buildModelInput(card, scan.images, scan.metadata.airValue, scan.metadata.pixelSpacingMm, scan.response);
     const [, c, H, W] = input.dims;
     const stride = cfg.output.stride;
     const grid = { factorX: input.factorX, factorY: input.factorY, stride, w: W / stride, h: H / stride };
     const targets = buildTargets(scan.truth, scan.images.high.width, scan.images.high.height, grid, card.output.timberGroups!.groups, scan.masks);
-    const q = new Uint16Array(input.data.length);
-    for (let i = 0; i < q.length; i++) q[i] = Math.min(65535, Math.round(input.data[i]! * 4096));
+    const q = new Int16Array(input.data.length);
+    for (let i = 0; i < q.length; i++) q[i] = Math.max(-32768, Math.min(32767, Math.round(input.data[i]! * INPUT_QUANTUM)));
     await inFile.write(Buffer.from(q.buffer));
     await tgFile.write(Buffer.from(targets.buffer));
     const plane = grid.w * grid.h;

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 HEADS = ["ivory", "rhino_horn", "timber"]
 IGNORE = 255
+INPUT_QUANTUM = 2048.0  # models/training/dataset.ts stores int16 = x * INPUT_QUANTUM
 
 
 def block(cin, cout, dilation=1):
@@ -92,7 +93,7 @@ def load_split(folder):
     for s in shards:
         base = os.path.join(folder, s[:-5])
         meta = json.load(open(base + ".json"))["items"]
-        raw_in = np.fromfile(base + ".in.u16", dtype=np.uint16)
+        raw_in = np.fromfile(base + ".in.i16", dtype=np.int16)
         raw_tg = np.fromfile(base + ".tg.u8", dtype=np.uint8)
         for it in meta:
             n_in = it["c"] * it["H"] * it["W"]
@@ -104,7 +105,7 @@ def load_split(folder):
     return items, inputs, targets
 
 
-def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride, hard_index=(), hard_fraction=0.0):
+def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride, hard_index=(), hard_fraction=0.0, gains=None):
     cs = crop // stride
     xs, ts = [], []
     for b in range(batch):
@@ -132,9 +133,13 @@ def sample_batch(rng, inputs, targets, pos_index, batch, crop, stride, hard_inde
         if rng.random() < 0.5:  # travel direction is arbitrary: flip along x
             x = x[:, :, ::-1]
             tt = tt[:, :, ::-1]
-        xs.append(np.ascontiguousarray(x))
+        x = np.ascontiguousarray(x).astype(np.float32)
+        if gains is not None:
+            # Residual calibration error of a scanner: a small gain per channel and crop.
+            x *= (1.0 + rng.uniform(-1.0, 1.0, size=(x.shape[0], 1, 1)) * gains).astype(np.float32)
+        xs.append(x)
         ts.append(np.ascontiguousarray(tt))
-    x = torch.from_numpy(np.stack(xs).astype(np.float32) / 4096.0)
+    x = torch.from_numpy(np.stack(xs) / INPUT_QUANTUM)
     t = torch.from_numpy(np.stack(ts))
     return x, t
 
@@ -172,6 +177,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--steps", type=int, default=250, help="steps per epoch")
+    ap.add_argument("--checkpoint", help="file to save state to after every epoch and resume from when present")
+    ap.add_argument("--init", help="network weights (a .state.pt written by an earlier run) to start from: fine-tuning")
     args = ap.parse_args()
     cfg = json.load(open(args.config))
     tr = cfg["training"]
@@ -197,18 +204,36 @@ def main():
 
     dual = tr.get("dualEnergy") or {}
     net = Net(inputs[0].shape[0], len(HEADS), len(cfg["timberGroups"]), dual.get("k"), dual.get("gain", 50.0))
+    if args.init:
+        net.load_state_dict(torch.load(args.init))
+        print(f"initialised from {args.init}", file=sys.stderr)
     opt = torch.optim.AdamW(net.parameters(), lr=tr["learningRate"], weight_decay=1e-4)
     total = epochs * args.steps
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tr["learningRate"], total_steps=max(1, total))
     pos_weight = torch.tensor([4.0, 4.0, 1.0])
+    aug = tr.get("augment") or {}
+    gains = np.array(aug["channelGain"], dtype=np.float32).reshape(-1, 1, 1) if aug.get("channelGain") else None
     curve = []
     t_train = time.time()
     step = 0
-    for epoch in range(epochs):
+    start_epoch = 0
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        ck = torch.load(args.checkpoint)
+        net.load_state_dict(ck["net"])
+        opt.load_state_dict(ck["opt"])
+        sched.load_state_dict(ck["sched"])
+        rng.bit_generator.state = ck["rng"]
+        torch.set_rng_state(ck["torch_rng"])
+        curve = ck["curve"]
+        start_epoch = ck["epoch"]
+        step = start_epoch * args.steps
+        t_train -= ck.get("seconds", 0.0)
+        print(f"resumed from {args.checkpoint} after epoch {start_epoch}", file=sys.stderr)
+    for epoch in range(start_epoch, epochs):
         net.train()
         acc = [0.0, 0.0]
         for s in range(args.steps):
-            x, t = sample_batch(rng, inputs, targets, pos_index, tr["batchSize"], tr["crop"], stride, hard_index, hard_fraction)
+            x, t = sample_batch(rng, inputs, targets, pos_index, tr["batchSize"], tr["crop"], stride, hard_index, hard_fraction, gains)
             heat, group = net(x)
             l_heat, l_group = losses(heat, group, t, pos_weight)
             loss = l_heat + 0.5 * l_group
@@ -223,9 +248,15 @@ def main():
                 el = time.time() - t_train
                 print(f"epoch {epoch + 1}/{epochs} step {s + 1}/{args.steps} heat {acc[0] / (s + 1):.4f} group {acc[1] / (s + 1):.4f} elapsed {el:.0f}s eta {el / step * (total - step):.0f}s", file=sys.stderr, flush=True)
         curve.append({"epoch": epoch + 1, "heatLoss": acc[0] / args.steps, "groupLoss": acc[1] / args.steps})
+        if args.checkpoint:
+            tmp = args.checkpoint + ".tmp"
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "rng": rng.bit_generator.state,
+                        "torch_rng": torch.get_rng_state(), "curve": curve, "epoch": epoch + 1, "seconds": time.time() - t_train}, tmp)
+            os.replace(tmp, args.checkpoint)
     train_s = time.time() - t_train
 
     net.eval()
+    torch.save(net.state_dict(), args.out + ".state.pt")  # for fine-tuning (--init); not part of the model
     dummy = torch.zeros(1, inputs[0].shape[0], 128, 256)
     torch.onnx.export(
         Exported(net), dummy, args.out,
@@ -236,7 +267,7 @@ def main():
     )
     params = sum(p.numel() for p in net.parameters())
     report = {"epochs": epochs, "stepsPerEpoch": args.steps, "batchSize": tr["batchSize"], "crop": tr["crop"], "trainScans": len(items),
-              "trainSeconds": round(train_s, 1), "parameters": params, "hardNegativeFraction": hard_fraction, "dualEnergy": dual or None, "torch": torch.__version__, "lossCurve": curve}
+              "trainSeconds": round(train_s, 1), "parameters": params, "initialisedFrom": os.path.basename(args.init) if args.init else None, "hardNegativeFraction": hard_fraction, "dualEnergy": dual or None, "augment": aug or None, "torch": torch.__version__, "lossCurve": curve}
     json.dump(report, open(args.out + ".training.json", "w"), indent=2)
     print(f"trained {params} parameters in {train_s:.0f} s; exported {args.out}", file=sys.stderr)
 

@@ -7,6 +7,7 @@
  *
  *   npm run train -- --model wildlife-timber-fcn --version 1.0.0 [--activate] [--epochs N] [--steps N]
  *                    [--train-count N] [--val-count N] [--packages DIR (agency archive, train split)]
+ *                    [--init models/training/.cache/<id>/<version>.state.pt (fine-tune from an earlier version)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -46,6 +47,8 @@ export async function train(opts: {
   rebuild?: boolean;
   /** Keep the trained model.onnx and its training record; only re-calibrate and rewrite the card. */
   calibrateOnly?: boolean;
+  /** Start from these network weights (a <version>.state.pt in the cache folder): fine-tuning. */
+  init?: string;
 }): Promise<ModelCard> {
   const configPath = path.join(ROOT, 'models/training/configs', `${opts.model}.json`);
   const cfg = await loadTrainingConfig(configPath);
@@ -89,12 +92,18 @@ export async function train(opts: {
 
     // 2. training
     await fs.mkdir(outDir, { recursive: true });
-    const pyArgs = ['models/training/train.py', '--config', effective, '--data', cache, '--out', onnx];
+    // Checkpointed after every epoch: an interrupted run resumes where it stopped.
+    const checkpoint = path.join(cache, `train-${opts.version}.ckpt`);
+    const pyArgs = ['models/training/train.py', '--config', effective, '--data', cache, '--out', onnx, '--checkpoint', checkpoint];
     if (opts.epochs !== undefined) pyArgs.push('--epochs', String(opts.epochs));
     if (opts.steps !== undefined) pyArgs.push('--steps', String(opts.steps));
+    if (opts.init) pyArgs.push('--init', path.resolve(opts.init));
     await run(PYTHON, pyArgs);
     const trained = JSON.parse(await fs.readFile(`${onnx}.training.json`, 'utf8')) as Record<string, unknown>;
     await fs.rm(`${onnx}.training.json`);
+    await fs.rm(checkpoint, { force: true });
+    // The network weights, for fine-tuning a later version (--init); kept beside the dataset cache.
+    await fs.rename(`${onnx}.state.pt`, path.join(cache, `${opts.version}.state.pt`));
     return { report: trained, datasetS: datasetSeconds };
   }
 
@@ -116,20 +125,39 @@ export async function train(opts: {
   // 4. card
   card.createdAt = new Date().toISOString();
   const tube = cfg.input.sourceKinds.includes('tube') && !cfg.input.sourceKinds.includes('linac');
-  const scanKind = tube ? 'dual-energy X-ray tube scan (160/80 kVp: pallets, parcels, air cargo)' : 'dual-energy linac cargo scan (6/4 MeV: containers, trucks)';
+  const basis = cfg.input.representation?.kind === 'basis';
+  const dom = cfg.domain;
+  const energies = dom
+    ? tube
+      ? `${Math.round(dom.highEnergyMeV[0] * 1000)}–${Math.round(dom.highEnergyMeV[1] * 1000)} kVp`
+      : `${dom.highEnergyMeV[0]}–${dom.highEnergyMeV[1]} MeV`
+    : tube
+      ? '160/80 kVp'
+      : '6/4 MeV';
+  const scanKind = tube ? `dual-energy X-ray tube scan (${energies} high channel: pallets, parcels, air cargo)` : `dual-energy linac cargo scan (${energies} high channel: containers, trucks)`;
   card.intendedUse = `Assists a customs inspector by pointing at regions of a ${scanKind} that look like elephant ivory, rhino horn or timber of a density band, and by checking them against the manifest. It never clears or seizes on its own: every alert goes to a human.`;
+  const train = cfg.dataset.train;
+  const scanners = train.scanners
+    ? `${train.scanners.count} randomised virtual scanners from the training families (${train.scanners.families === 'training' || train.scanners.families === 'held-out' ? train.scanners.families : train.scanners.families.join(', ')}; docs/simulator.md: energy pair, detector, filtration, dose, blur, scatter, line gain, afterglow, dark offset, airValue, pixel pitch, travel direction), each calibrated from its own simulated calibration package` +
+      (train.scanners.nominalFraction ? `; ${Math.round(train.scanners.nominalFraction * 100)} % of the scans analysed with the nominal response instead (no profile)` : '')
+    : `the project's single simulated ${train.source} scanner`;
   card.trainingData = opts.packages
     ? `Labelled scan packages from ${opts.packages} (${report.trainScans} scans).`
-    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, coarse ${cfg.dataset.train.source} spectra, Poisson noise): train split seed ${cfg.dataset.train.seed}, ${report.trainScans} scans, scenario "${cfg.dataset.train.scenario}", source ${cfg.dataset.train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`;
+    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, analytic spectra, Poisson noise) from ${scanners}: train split seed ${train.seed}, ${report.trainScans} scans, scenario "${train.scenario}", source ${train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans${cfg.dataset.val.scanners ? ` of ${cfg.dataset.val.scanners.count} other scanners of the training families` : ''}. Held-out scanner families (never trained or calibrated on) are used only for the leave-scanners-out evaluation. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`;
   card.limits = [
     'Trained and measured on simulated scans only. Accuracy on real scanners is unknown until measured on an agency archive (see retraining).',
     tube
-      ? 'Tube (160/80 kVp) dual-energy scans of pallets and parcels only; linac scans are analysed by the linac model, and a scan of a source no active model was trained for is skipped with a reason.'
-      : 'Linac (6/4 MeV) dual-energy scans of containers and trucks only; tube scans are analysed by the tube model, and a scan of a source no active model was trained for is skipped with a reason.',
+      ? `Tube dual-energy scans of pallets and parcels only, inside the validated domain (card.domain: ${energies}, pixel pitch ${dom ? dom.pixelSpacingMm.join('–') + ' mm' : 'as trained'}); a scan outside every active model's domain ends needs_review (outside_validated_domain), never clear.`
+      : `Linac dual-energy scans of containers and trucks only, inside the validated domain (card.domain: ${energies}, pixel pitch ${dom ? dom.pixelSpacingMm.join('–') + ' mm' : 'as trained'}); a scan outside every active model's domain ends needs_review (outside_validated_domain), never clear.`,
+    ...(basis
+      ? [
+          "Reads scanner-independent inputs (total and iron-equivalent area density from a two-basis decomposition with the scanner's response). With a calibration profile of the scanner these agree across scanners to a few per cent; without one (calibration: nominal) the nominal response of the declared source is used and a scanner whose detector or filtration differs from nominal gives biased material estimates (see the leave-scanners-out table, with and without profile).",
+        ]
+      : []),
     'Timber species are not identifiable by X-ray: the model reports density bands. A CITES species declared as a non-listed species of the same band (e.g. Dalbergia latifolia as Eucalyptus globulus) is not flagged; Swietenia (CITES II, ~0.59 g/cm³) falls in the same band as teak and is not flagged by density.',
     tube
-      ? 'At 160/80 kVp the photoelectric effect makes the dual-energy ratio a strong material cue (ivory and bone ≈ 2.2, CaCO3-filled resin ≈ 2.07, organics ≈ 1.3–1.6 at 2 g/cm²), but thick or steel-shielded objects harden the beam and erase it.'
-      : 'At 6/4 MeV the dual-energy ratio of ivory, bone and CaCO3-filled resin differs by parts per thousand (docs/models.md, material signature): the model separates ivory from tusk-shaped replicas and bone by shape and context, not by material, and cannot separate a solid replica from a solid cut piece of ivory.',
+      ? 'At tube energies the photoelectric effect makes the material estimate a strong cue (ivory and bone carry far more iron-equivalent than organics), but thick or steel-shielded objects harden the beam and erase it.'
+      : 'At MeV energies ivory, bone and CaCO3-filled resin differ only slightly in material estimate (docs/models.md, material signature): the model separates ivory from tusk-shaped replicas and bone mostly by shape and context, and cannot separate a solid replica from a solid cut piece of ivory.',
     'Parallel-beam simulation, no scatter build-up beyond a fog term, simplified cargo geometry: real images have artefacts the simulator does not produce.',
   ];
   if (cfg.rules?.timberManifestRules === false)
@@ -172,6 +200,7 @@ if (isMain(import.meta.url)) {
       'models-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
+      init: { type: 'string' },
     },
   });
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
@@ -188,6 +217,7 @@ if (isMain(import.meta.url)) {
     modelsDir: values['models-dir'],
     cacheDir: values['cache-dir'],
     calibrateOnly: values['calibrate-only'],
+    init: values.init,
   }).catch((err) => {
     console.error(err);
     process.exit(1);

@@ -10,6 +10,7 @@ import { registerErrorHandlers } from './plugins/errors.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { registerSwagger } from './plugins/swagger.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { calibrationRoutes } from './routes/calibrations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
       await v1.register(scanRoutes, { deps });
       await v1.register(alertRoutes, { deps });
       await v1.register(modelRoutes, { deps });
+      await v1.register(calibrationRoutes, { deps });
       await v1.register(eventRoutes, { deps, heartbeatMs: opts.sseHeartbeatMs ?? 15_000 });
     },
     { prefix: '/v1' },

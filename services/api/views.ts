@@ -23,6 +23,8 @@ export function scanDetail(s: ScanRecord, detections: DetectionRecord[], alerts:
   const m = s.metadata;
   return {
     ...scanSummary(s),
+    verdictReasons: s.verdictReasons ?? [],
+    calibration: s.calibration ?? null,
     contentSha256: s.contentSha256,
     source: m.source,
     pixelSpacingMm: m.pixelSpacingMm,
@@ -32,7 +34,7 @@ export function scanDetail(s: ScanRecord, detections: DetectionRecord[], alerts:
     manifest: { declarations: m.manifest?.declarations ?? [] },
     images: s.images,
     timings: s.timings,
-    detections,
+    detections: detections.map((d) => ({ ...d, densityIntervalGcm3: d.densityIntervalGcm3 ?? null })),
     alerts,
   };
 }

@@ -6,7 +6,31 @@
 import type { ManifestDeclaration, ScanMetadata } from '../../scanner-adapter/src/scan-package/types.ts';
 
 export type ScanStatus = 'received' | 'queued' | 'analysing' | 'analysed' | 'failed';
-export type Verdict = 'clear' | 'alert';
+/**
+ * `needs_review`: the scan was analysed, but no active model is validated for it (its card's
+ * domain does not cover the scan), so the analysis cannot vouch for it. Never `clear`.
+ */
+export const VERDICTS = ['clear', 'alert', 'needs_review'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+/** Why a scan's verdict is what it is, beyond its alerts (those carry their own reasons). */
+export const VERDICT_REASON_CODES = ['outside_validated_domain'] as const;
+export type VerdictReasonCode = (typeof VERDICT_REASON_CODES)[number];
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  /** Says exactly why, e.g. "linac 9/6 MeV: active models are validated for high energy 4–7 MeV (…)". */
+  message: string;
+}
+/** `profile`: the scanner's own calibration profile was applied; `nominal`: the declared source's nominal response. */
+export const CALIBRATION_MODES = ['profile', 'nominal'] as const;
+export type CalibrationMode = (typeof CALIBRATION_MODES)[number];
+/** Which calibration the analysis of a scan used. */
+export interface ScanCalibration {
+  mode: CalibrationMode;
+  /** Store id of the calibration profile (null with nominal calibration). */
+  profileId: string | null;
+  /** The profile's version per (scanner serial, source kind) (null with nominal calibration). */
+  version: number | null;
+}
 export type DetectionClass = 'ivory' | 'rhino_horn' | 'timber';
 export type AlertStatus = 'open' | 'reviewed';
 
@@ -28,6 +52,13 @@ export interface ScanRecord {
   verdict: Verdict | null;
   /** Machine-readable reason for `failed`. */
   failureReason: string | null;
+  /**
+   * Reasons for the verdict (e.g. why `needs_review`); written with the verdict, absent when
+   * there are none (a record not yet analysed, or a verdict its alerts explain).
+   */
+  verdictReasons?: VerdictReason[];
+  /** Calibration the analysis used; absent (null on the API) until an analysis records it. */
+  calibration?: ScanCalibration | null;
   /** sha-256 over scan.json bytes + image hashes: identifies "same content" for duplicates. */
   contentSha256: string;
   metadata: ScanMetadata;
@@ -55,6 +86,12 @@ export interface DetectionRecord extends ModelStamp {
   boxMm: { x: number; y: number; width: number; height: number };
   /** Estimated density in g/cm³ where the model gives one (timber). */
   densityGcm3: number | null;
+  /**
+   * Timber: the density band [lo, hi] g/cm³ the model's group probabilities support — the
+   * smallest run of adjacent density groups holding ≥ 90 % of the probability. Absent or null
+   * for other classes and for detections stored before it existed.
+   */
+  densityIntervalGcm3?: [number, number] | null;
   /** True when the detection passed its class threshold (tier 1); false = tier 2, kept for review/statistics. */
   aboveThreshold: boolean;
   /** Shadow-mode models store detections but never raise alerts. */
@@ -62,13 +99,17 @@ export interface DetectionRecord extends ModelStamp {
   createdAt: string;
 }
 
+export const ALERT_REASON_CODES = [
+  'wildlife_product',
+  'cites_timber_without_permit',
+  'declared_species_mismatch',
+  'declared_hs_mismatch',
+  'undeclared_timber',
+] as const;
+export type AlertReasonCode = (typeof ALERT_REASON_CODES)[number];
+
 export interface AlertReason {
-  code:
-    | 'wildlife_product'
-    | 'cites_timber_without_permit'
-    | 'declared_species_mismatch'
-    | 'declared_hs_mismatch'
-    | 'undeclared_timber';
+  code: AlertReasonCode;
   message: string;
   detectionIds: string[];
 }

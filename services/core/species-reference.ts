@@ -10,11 +10,14 @@ export interface SpeciesEntry {
   genus: string;
   species: string;
   densityGcm3: number;
+  /** Air-dry density range [min, max] g/cm³ from the table's sources. */
+  densityRangeGcm3: [number, number];
   citesAppendix: string | null;
 }
 
 export interface SpeciesTable extends SpeciesReference {
   entries: SpeciesEntry[];
+  densityRangeOf(name: string): [number, number] | undefined;
 }
 
 let cached: SpeciesTable | undefined;
@@ -25,6 +28,7 @@ export function loadSpeciesReference(): SpeciesTable {
     genus: e.genus,
     species: e.name,
     densityGcm3: e.densityGcm3,
+    densityRangeGcm3: e.densityRange,
     citesAppendix: e.cites.appendix === 'none' ? null : e.cites.appendix,
   }));
   const byName = new Map<string, number[]>();
@@ -36,6 +40,14 @@ export function loadSpeciesReference(): SpeciesTable {
     densityOf(name: string) {
       const v = byName.get(name.trim().toLowerCase());
       return v ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+    },
+    densityRangeOf(name: string) {
+      // A species' own range; a bare genus spans the ranges of all its species in the table.
+      const n = name.trim().toLowerCase();
+      const matching = entries.filter((e) => e.species.toLowerCase() === n);
+      const of = matching.length ? matching : entries.filter((e) => e.genus.toLowerCase() === n);
+      if (of.length === 0) return undefined;
+      return [Math.min(...of.map((e) => e.densityRangeGcm3[0])), Math.max(...of.map((e) => e.densityRangeGcm3[1]))];
     },
     isCitesListed(name: string) {
       const n = name.trim().toLowerCase();

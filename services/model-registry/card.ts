@@ -25,6 +25,29 @@ export interface TimberGroup {
   citesListed: boolean;
 }
 
+/** Smallest timber region (box in the side view) that counts as a cargo load of logs or sawn wood. */
+export interface TimberLoadRule {
+  /** Projected box area, m². */
+  minAreaM2: number;
+  /** Both box extents (length along travel, height), m. */
+  minExtentM: number;
+}
+
+/**
+ * What a model is validated for. Energies in MeV; tube kVp compare as MeV = kVp / 1000.
+ * Ranges are inclusive [min, max].
+ */
+export interface ValidatedDomain {
+  sourceKinds: Array<'linac' | 'tube'>;
+  highEnergyMeV: [number, number];
+  /** When given, a dual-energy scan's low energy must lie inside it. */
+  lowEnergyMeV?: [number, number];
+  /** Per axis: both the x and the y spacing must lie inside. */
+  pixelSpacingMm: [number, number];
+  /** True: validated on dual-energy scans only (the scan must carry a low energy and image). */
+  dualEnergy: boolean;
+}
+
 export interface ModelCard {
   schema: 'model-card/1';
   id: string;
@@ -48,6 +71,14 @@ export interface ModelCard {
     sourceKinds: Array<'linac' | 'tube'>;
     /** Model input height/width must be multiples of this (inputs are zero-padded to it). */
     sizeMultiple: number;
+    /**
+     * What the channels hold. `attenuation` (default, models before 2.0): −ln T per energy, as the
+     * scanner measured it. `basis`: scanner-independent area densities from the scanner's
+     * calibration profile (or the nominal response of the declared source) —
+     * channel 0 = total area density (polyethylene + iron equivalent, g/cm²) × massScale,
+     * channel 1 = iron-equivalent area density (g/cm²) × metalScale (services/core/physics/decompose.ts).
+     */
+    representation?: { kind: 'attenuation' } | { kind: 'basis'; massScale: number; metalScale: number };
   };
   output: {
     /**
@@ -74,9 +105,16 @@ export interface ModelCard {
    * Which alert rules this model's outputs may drive. `timberManifestRules: false` keeps its
    * timber detections (shown, stored, tier 1/2) but never alerts on them against the manifest:
    * for a model whose held-out density bands are too unreliable to accuse a declaration.
-   * Absent means all rules apply.
+   * Absent means all rules apply. `timberLoad`: the smallest timber region the manifest rules
+   * treat as a cargo load (defaults in workers/src/decision/decide.ts, DEFAULT_TIMBER_LOAD).
    */
-  rules?: { timberManifestRules: boolean };
+  rules?: { timberManifestRules?: boolean; timberLoad?: TimberLoadRule };
+  /**
+   * The scans this model was validated on. A scan outside it is not read by this model; when no
+   * active model's domain covers a scan, its verdict is `needs_review`. Absent (cards before
+   * domains existed): the model reads any scan of its input source kinds with its energies.
+   */
+  domain?: ValidatedDomain;
   evaluation?: unknown;
   trainingData: string;
   limits: string[];
@@ -90,4 +128,23 @@ export interface LoadedModel {
   dir: string;
   /** Runs but never raises alerts (SHADOW_MODELS). */
   shadow: boolean;
+}
+
+/** Why a card's validated domain is unusable (the registry refuses such a model), or null. */
+export function domainProblem(card: ModelCard): string | null {
+  const d = card.domain;
+  if (d === undefined) return null;
+  const range = (r: unknown): r is [number, number] =>
+    Array.isArray(r) && r.length === 2 && r.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0) && r[0] <= r[1];
+  if (!Array.isArray(d.sourceKinds) || d.sourceKinds.length === 0 || !d.sourceKinds.every((k) => k === 'linac' || k === 'tube')) {
+    return 'domain.sourceKinds must list linac and/or tube';
+  }
+  const untrained = d.sourceKinds.filter((k) => !card.input.sourceKinds.includes(k));
+  if (untrained.length) return `domain.sourceKinds lists ${untrained.join(', ')}, which input.sourceKinds does not`;
+  if (!range(d.highEnergyMeV)) return 'domain.highEnergyMeV must be [min, max] in MeV';
+  if (d.lowEnergyMeV !== undefined && !range(d.lowEnergyMeV)) return 'domain.lowEnergyMeV must be [min, max] in MeV';
+  if (!range(d.pixelSpacingMm) || d.pixelSpacingMm[0] <= 0) return 'domain.pixelSpacingMm must be [min, max] in mm, above 0';
+  if (typeof d.dualEnergy !== 'boolean') return 'domain.dualEnergy must be true or false';
+  if (!d.dualEnergy && card.input.energies.includes('low')) return 'domain.dualEnergy is false but the model reads the low energy';
+  return null;
 }

@@ -1,12 +1,13 @@
 /**
  * Model registry: finds models/<id>/<version>/card.json, verifies model.onnx against the
  * card's sha-256, and selects the active version per model id (models/registry.json).
- * A model whose card and file disagree is refused, never loaded.
+ * A model whose card and file disagree, or whose validated domain is malformed, is refused,
+ * never loaded.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256File } from '../storage/image-store.ts';
-import type { LoadedModel, ModelCard } from './card.ts';
+import { domainProblem, type LoadedModel, type ModelCard } from './card.ts';
 
 export interface RegistryFile {
   /** Active version per model id. Promotion of a shadow candidate is a change here. */
@@ -32,6 +33,9 @@ async function readJson<T>(file: string): Promise<T> {
 export async function loadModelDir(dir: string, shadow = false): Promise<LoadedModel> {
   const card = await readJson<ModelCard>(path.join(dir, 'card.json'));
   if (card.schema !== 'model-card/1') throw new Error(`${dir}: card.json schema is "${card.schema}", expected model-card/1`);
+  // A wrong domain would silently send scans the model was validated for to review, or the reverse.
+  const badDomain = domainProblem(card);
+  if (badDomain) throw new Error(`${card.id}@${card.version}: ${badDomain}`);
   const file = path.join(dir, card.file || 'model.onnx');
   const { sha256 } = await sha256File(file);
   if (sha256 !== card.sha256) {

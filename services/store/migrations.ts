@@ -95,10 +95,89 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Scanner calibration profiles (docs/calibration-package.md): one row per calibration package
+ * received, active or refused, numbered per (scanner serial, source kind).
+ */
+function calibrationProfiles(dialect: Dialect): Migration {
+  const key = keyText(dialect);
+  return {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable('calibration_profiles')
+        .addColumn('id', key, (c) => c.primaryKey())
+        .addColumn('calibration_id', key, (c) => c.notNull())
+        .addColumn('content_sha256', 'text', (c) => c.notNull())
+        .addColumn('scanner_serial', key, (c) => c.notNull())
+        .addColumn('scanner_vendor', 'text')
+        .addColumn('scanner_model', 'text')
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source_json', 'text', (c) => c.notNull())
+        .addColumn('acquired_at', key, (c) => c.notNull())
+        .addColumn('received_at', key, (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('response_json', 'text')
+        .addColumn('residuals_json', 'text', (c) => c.notNull())
+        .addColumn('max_residual', 'double precision')
+        .addColumn('tolerance', 'text')
+        .addColumn('measurements_json', 'text', (c) => c.notNull())
+        .addColumn('metadata_json', 'text', (c) => c.notNull())
+        .addColumn('calibration_json', 'text', (c) => c.notNull())
+        // Two adapters storing profiles of one scanner at once cannot both take a version number.
+        .addUniqueConstraint('calibration_profiles_version_uq', ['scanner_serial', 'source_kind', 'version'])
+        .execute();
+      await db.schema.createIndex('calibration_profiles_received_idx').on('calibration_profiles').columns(['received_at', 'id']).execute();
+      await db.schema
+        .createIndex('calibration_profiles_serial_idx')
+        .on('calibration_profiles')
+        .columns(['scanner_serial', 'received_at', 'id'])
+        .execute();
+      // The worker's look-up: newest active profile of a serial and source kind acquired by a time.
+      await db.schema
+        .createIndex('calibration_profiles_lookup_idx')
+        .on('calibration_profiles')
+        .columns(['scanner_serial', 'source_kind', 'status', 'acquired_at'])
+        .execute();
+      await db.schema.createIndex('calibration_profiles_calibration_idx').on('calibration_profiles').columns(['calibration_id']).execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable('calibration_profiles').execute();
+    },
+  };
+}
+
+/**
+ * Verdict reasons and calibration on scans (why a scan `needs_review`; which calibration its
+ * analysis used), and the density interval of timber detections. One column per statement:
+ * SQLite adds one column per ALTER TABLE.
+ */
+function verdictReasons(): Migration {
+  return {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('scans').addColumn('verdict_reasons_json', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('scans').addColumn('calibration_json', 'text').execute();
+      await db.schema.alterTable('detections').addColumn('density_lo', 'double precision').execute();
+      await db.schema.alterTable('detections').addColumn('density_hi', 'double precision').execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('detections').dropColumn('density_hi').execute();
+      await db.schema.alterTable('detections').dropColumn('density_lo').execute();
+      await db.schema.alterTable('scans').dropColumn('calibration_json').execute();
+      await db.schema.alterTable('scans').dropColumn('verdict_reasons_json').execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '001_initial': initial(dialect) };
+      return {
+        '001_initial': initial(dialect),
+        '002_calibration_profiles': calibrationProfiles(dialect),
+        '003_verdict_reasons': verdictReasons(),
+      };
     },
   };
 }

@@ -3,14 +3,27 @@
  * timings JSON merge; every other statement is the same SQL on SQLite and PostgreSQL.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AlertRecord, DetectionClass, ScanRecord, ScanStatus } from '../core/domain.ts';
+import { VERDICT_REASON_CODES, type AlertRecord, type DetectionClass, type ScanRecord, type ScanStatus, type Verdict, type VerdictReasonCode } from '../core/domain.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Dialect } from './migrations.ts';
-import { alertToRow, detectionToRow, rowToAlert, rowToDetection, rowToScan, scanToRow } from './rows.ts';
+import {
+  alertToRow,
+  calibrationToRow,
+  detectionToRow,
+  rowToAlert,
+  rowToCalibration,
+  rowToDetection,
+  rowToScan,
+  scanToRow,
+} from './rows.ts';
 import type { Database } from './schema.ts';
 import type {
   AlertFilter,
   AnalysisResult,
+  CalibrationFilter,
+  CalibrationInsertOutcome,
+  CalibrationProfile,
+  NewCalibrationProfile,
   Page,
   ScanFilter,
   ScanInsertOutcome,
@@ -22,6 +35,8 @@ import type {
 const MAX_PAGE = 1000;
 /** Rows per multi-row INSERT, well below SQLite's bound-parameter limit. */
 const INSERT_CHUNK = 200;
+/** Attempts at taking the next calibration version number when concurrent inserts race for it. */
+const VERSION_ATTEMPTS = 20;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -47,6 +62,10 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
         updated_at: new Date().toISOString(),
         ...(patch.verdict !== undefined ? { verdict: patch.verdict } : {}),
         ...(patch.failureReason !== undefined ? { failure_reason: patch.failureReason } : {}),
+        ...(patch.verdictReasons !== undefined || patch.verdict !== undefined
+          ? { verdict_reasons_json: JSON.stringify(patch.verdictReasons ?? []) }
+          : {}),
+        ...(patch.calibration !== undefined ? { calibration_json: patch.calibration ? JSON.stringify(patch.calibration) : null } : {}),
         ...(patch.timings !== undefined ? { timings_json: mergedTimings(patch.timings) } : {}),
       })
       .where('scan_id', '=', scanId)
@@ -155,6 +174,35 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
         for (const r of rows) out[r.status as ScanStatus] = Number(r.n); // pg count() is bigint → string
         return out;
       },
+
+      async countByVerdict(): Promise<Partial<Record<Verdict, number>>> {
+        const rows = await db
+          .selectFrom('scans')
+          .select((eb) => ['verdict', eb.fn.countAll<string | number | bigint>().as('n')])
+          .where('verdict', 'is not', null)
+          .groupBy('verdict')
+          .execute();
+        const out: Partial<Record<Verdict, number>> = {};
+        for (const r of rows) out[r.verdict as Verdict] = Number(r.n);
+        return out;
+      },
+
+      async countByVerdictReason(): Promise<Partial<Record<VerdictReasonCode, number>>> {
+        // Reasons are JSON text written by scanToRow/patchScan (JSON.stringify of {code, message}),
+        // so `"code":"<code>"` occurs exactly for the reasons with that code: quotes inside a
+        // message are escaped. Codes are [a-z_]; '_' is escaped for LIKE.
+        const out: Partial<Record<VerdictReasonCode, number>> = {};
+        for (const code of VERDICT_REASON_CODES) {
+          const pattern = `%"code":"${code.replace(/_/g, '\\_')}"%`;
+          const row = await db
+            .selectFrom('scans')
+            .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+            .where(sql<boolean>`verdict_reasons_json like ${pattern} escape '\\'`)
+            .executeTakeFirst();
+          out[code] = Number(row?.n ?? 0);
+        }
+        return out;
+      },
     },
 
     detections: {
@@ -224,6 +272,89 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
         const out: Partial<Record<DetectionClass, number>> = {};
         for (const r of rows) out[r.class as DetectionClass] = Number(r.n);
         return out;
+      },
+    },
+
+    calibrations: {
+      async insert(p: NewCalibrationProfile): Promise<CalibrationInsertOutcome> {
+        // Read, then insert-or-ignore on the primary key (derived from the content) and the
+        // (serial, kind, version) constraint; a lost race is seen on the next pass, so no
+        // driver-specific error codes are involved.
+        for (let attempt = 1; ; attempt++) {
+          const earlier = await db
+            .selectFrom('calibration_profiles')
+            .selectAll()
+            .where('calibration_id', '=', p.calibrationId)
+            .orderBy('version', 'desc')
+            .execute();
+          const same = earlier.find((r) => r.content_sha256 === p.contentSha256);
+          if (same) return { outcome: 'duplicate', profile: rowToCalibration(same) };
+          const active = earlier.find((r) => r.status === 'active');
+          if (active) return { outcome: 'conflict', profile: rowToCalibration(active) };
+
+          const last = await db
+            .selectFrom('calibration_profiles')
+            .select((eb) => eb.fn.max('version').as('v'))
+            .where('scanner_serial', '=', p.scanner.serial)
+            .where('source_kind', '=', p.source.kind)
+            .executeTakeFirst();
+          const profile: CalibrationProfile = { ...p, version: Number(last?.v ?? 0) + 1 };
+          const res = await db
+            .insertInto('calibration_profiles')
+            .values(calibrationToRow(profile))
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) return { outcome: 'inserted', profile };
+          if (attempt >= VERSION_ATTEMPTS) {
+            throw new Error(`calibration ${p.calibrationId}: could not take a version number for ${p.scanner.serial}/${p.source.kind}`);
+          }
+        }
+      },
+
+      async get(id: string): Promise<CalibrationProfile | undefined> {
+        const row = await db.selectFrom('calibration_profiles').selectAll().where('id', '=', id).executeTakeFirst();
+        return row ? rowToCalibration(row) : undefined;
+      },
+
+      async list(filter: CalibrationFilter): Promise<Page<CalibrationProfile>> {
+        const limit = pageSize(filter.limit);
+        const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+        let q = db.selectFrom('calibration_profiles').selectAll();
+        if (filter.serial !== undefined) q = q.where('scanner_serial', '=', filter.serial);
+        if (after) {
+          q = q.where((eb) =>
+            eb.or([eb('received_at', '<', after.at), eb.and([eb('received_at', '=', after.at), eb('id', '<', after.id)])]),
+          );
+        }
+        const rows = await q
+          .orderBy('received_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute();
+        const items = rows.slice(0, limit).map(rowToCalibration);
+        const last = items[items.length - 1];
+        return {
+          items,
+          nextCursor: rows.length > limit && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null,
+        };
+      },
+
+      async findCalibrationProfile(serial: string, sourceKind: 'linac' | 'tube', scannedAt: string): Promise<CalibrationProfile | undefined> {
+        const at = new Date(scannedAt);
+        if (Number.isNaN(at.getTime())) throw new RangeError(`scannedAt must be an ISO-8601 time, got "${scannedAt}"`);
+        // Stored acquired_at is UTC ISO text, so comparing normalised text compares times.
+        const row = await db
+          .selectFrom('calibration_profiles')
+          .selectAll()
+          .where('scanner_serial', '=', serial)
+          .where('source_kind', '=', sourceKind)
+          .where('status', '=', 'active')
+          .where('acquired_at', '<=', at.toISOString())
+          .orderBy('acquired_at', 'desc')
+          .orderBy('version', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        return row ? rowToCalibration(row) : undefined;
       },
     },
 

@@ -8,11 +8,14 @@ import type {
   AlertStatus,
   DetectionClass,
   DetectionRecord,
+  ScanCalibration,
   ScanRecord,
   ScanStatus,
   Verdict,
+  VerdictReason,
 } from '../core/domain.ts';
 import type { AlertsTable, DetectionsTable, ScansTable } from './schema.ts';
+import type { CalibrationProfile, CalibrationStatus } from './types.ts';
 
 export function scanToRow(scan: ScanRecord): Insertable<ScansTable> {
   return {
@@ -28,6 +31,8 @@ export function scanToRow(scan: ScanRecord): Insertable<ScansTable> {
     images_json: JSON.stringify(scan.images),
     timings_json: JSON.stringify(scan.timings ?? {}),
     updated_at: scan.updatedAt,
+    verdict_reasons_json: JSON.stringify(scan.verdictReasons ?? []),
+    calibration_json: scan.calibration ? JSON.stringify(scan.calibration) : null,
   };
 }
 
@@ -45,6 +50,31 @@ export function rowToScan(row: Selectable<ScansTable>): ScanRecord {
     images: JSON.parse(row.images_json) as ScanRecord['images'],
     timings: JSON.parse(row.timings_json) as ScanRecord['timings'],
     updatedAt: row.updated_at,
+    // Absent when there are none, like a record that was never analysed.
+    ...verdictFieldsOf(row),
+  };
+}
+
+/**
+ * Columns of migration 003 (verdict reasons and calibration on scans, density interval on
+ * detections), merged into the row shapes of ./schema.ts.
+ */
+declare module './schema.ts' {
+  interface ScansTable {
+    verdict_reasons_json: string;
+    calibration_json: string | null;
+  }
+  interface DetectionsTable {
+    density_lo: number | null;
+    density_hi: number | null;
+  }
+}
+
+function verdictFieldsOf(row: Selectable<ScansTable>): Pick<ScanRecord, 'verdictReasons' | 'calibration'> {
+  const reasons = JSON.parse(row.verdict_reasons_json ?? '[]') as VerdictReason[];
+  return {
+    ...(reasons.length ? { verdictReasons: reasons } : {}),
+    ...(row.calibration_json ? { calibration: JSON.parse(row.calibration_json) as ScanCalibration } : {}),
   };
 }
 
@@ -62,6 +92,8 @@ export function detectionToRow(d: DetectionRecord): Insertable<DetectionsTable> 
     box_json: JSON.stringify(d.box),
     box_mm_json: JSON.stringify(d.boxMm),
     density: d.densityGcm3,
+    density_lo: d.densityIntervalGcm3?.[0] ?? null,
+    density_hi: d.densityIntervalGcm3?.[1] ?? null,
     above_threshold: d.aboveThreshold ? 1 : 0,
     shadow: d.shadow ? 1 : 0,
     created_at: d.createdAt,
@@ -82,6 +114,7 @@ export function rowToDetection(row: Selectable<DetectionsTable>): DetectionRecor
     box: JSON.parse(row.box_json) as DetectionRecord['box'],
     boxMm: JSON.parse(row.box_mm_json) as DetectionRecord['boxMm'],
     densityGcm3: row.density === null ? null : Number(row.density),
+    ...(row.density_lo != null && row.density_hi != null ? { densityIntervalGcm3: [Number(row.density_lo), Number(row.density_hi)] as [number, number] } : {}),
     // pg returns integers as numbers, SQLite too; Number() also tolerates "1" from drivers
     // configured to return strings.
     aboveThreshold: Number(row.above_threshold) === 1,
@@ -119,5 +152,85 @@ export function rowToAlert(row: Selectable<AlertsTable>): AlertRecord {
     status: row.status as AlertStatus,
     reasons: JSON.parse(row.reasons_json) as AlertRecord['reasons'],
     createdAt: row.created_at,
+  };
+}
+
+/**
+ * Row shape of calibration_profiles (migration 002). Declared here and merged into the
+ * Database interface of ./schema.ts, so the query layer is typed like the other tables.
+ */
+export interface CalibrationProfilesTable {
+  id: string;
+  calibration_id: string;
+  content_sha256: string;
+  scanner_serial: string;
+  scanner_vendor: string | null;
+  scanner_model: string | null;
+  source_kind: string;
+  source_json: string;
+  acquired_at: string;
+  received_at: string;
+  version: number;
+  status: string;
+  reason: string | null;
+  response_json: string | null;
+  residuals_json: string;
+  max_residual: number | null;
+  tolerance: string | null;
+  measurements_json: string;
+  metadata_json: string;
+  calibration_json: string;
+}
+
+declare module './schema.ts' {
+  interface Database {
+    calibration_profiles: CalibrationProfilesTable;
+  }
+}
+
+export function calibrationToRow(p: CalibrationProfile): Insertable<CalibrationProfilesTable> {
+  return {
+    id: p.id,
+    calibration_id: p.calibrationId,
+    content_sha256: p.contentSha256,
+    scanner_serial: p.scanner.serial,
+    scanner_vendor: p.scanner.vendor,
+    scanner_model: p.scanner.model,
+    source_kind: p.source.kind,
+    source_json: JSON.stringify(p.source),
+    acquired_at: p.acquiredAt,
+    received_at: p.receivedAt,
+    version: p.version,
+    status: p.status,
+    reason: p.reason,
+    response_json: p.response === null ? null : JSON.stringify(p.response),
+    residuals_json: JSON.stringify(p.residuals),
+    max_residual: p.maxResidual,
+    tolerance: p.tolerance,
+    measurements_json: JSON.stringify(p.measurements),
+    metadata_json: JSON.stringify(p.metadata),
+    calibration_json: p.calibrationJson,
+  };
+}
+
+export function rowToCalibration(row: Selectable<CalibrationProfilesTable>): CalibrationProfile {
+  return {
+    id: row.id,
+    calibrationId: row.calibration_id,
+    contentSha256: row.content_sha256,
+    scanner: { serial: row.scanner_serial, vendor: row.scanner_vendor, model: row.scanner_model },
+    source: JSON.parse(row.source_json) as CalibrationProfile['source'],
+    acquiredAt: row.acquired_at,
+    receivedAt: row.received_at,
+    version: Number(row.version),
+    status: row.status as CalibrationStatus,
+    reason: row.reason,
+    response: row.response_json === null ? null : (JSON.parse(row.response_json) as CalibrationProfile['response']),
+    residuals: JSON.parse(row.residuals_json) as CalibrationProfile['residuals'],
+    maxResidual: row.max_residual === null ? null : Number(row.max_residual),
+    tolerance: row.tolerance,
+    measurements: JSON.parse(row.measurements_json) as CalibrationProfile['measurements'],
+    metadata: JSON.parse(row.metadata_json) as CalibrationProfile['metadata'],
+    calibrationJson: row.calibration_json,
   };
 }

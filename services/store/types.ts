@@ -12,7 +12,12 @@ import type {
   ScanRecord,
   ScanStatus,
   Verdict,
+  VerdictReasonCode,
 } from '../core/domain.ts';
+import type { CalibrationMetadata } from '../../scanner-adapter/src/calibration-package/types.ts';
+import type { SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
+import type { RegionMeasurement, RegionResidual } from '../core/physics/calibration.ts';
+import type { ScannerResponse } from '../core/physics/response.ts';
 
 export interface Page<T> {
   items: T[];
@@ -45,6 +50,13 @@ export interface ScanStatusPatch {
   status: ScanStatus;
   verdict?: ScanRecord['verdict'];
   failureReason?: string | null;
+  /**
+   * Written with the verdict: when `verdict` is given and this is not, the stored reasons are
+   * cleared, so reasons always belong to the verdict they stand beside.
+   */
+  verdictReasons?: NonNullable<ScanRecord['verdictReasons']>;
+  /** The calibration the analysis used (null: not recorded). Left as stored when absent. */
+  calibration?: ScanRecord['calibration'];
   /** Merged into the stored timings object (keys given here overwrite). */
   timings?: ScanRecord['timings'];
 }
@@ -66,6 +78,10 @@ export interface ScanStore {
   updateStatus(scanId: string, patch: ScanStatusPatch): Promise<void>;
   list(filter: ScanFilter): Promise<Page<ScanRecord>>;
   countByStatus(): Promise<Partial<Record<ScanStatus, number>>>;
+  /** Scans with a verdict, by verdict. */
+  countByVerdict(): Promise<Partial<Record<Verdict, number>>>;
+  /** Scans whose verdict carries a reason, by reason code. */
+  countByVerdictReason(): Promise<Partial<Record<VerdictReasonCode, number>>>;
 }
 
 export interface DetectionStore {
@@ -79,11 +95,79 @@ export interface AlertStore {
   countByClass(): Promise<Partial<Record<DetectionClass, number>>>;
 }
 
+export type CalibrationStatus = 'active' | 'refused';
+
+/** A scanner calibration profile: the measurements of one calibration package and their fit. */
+export interface CalibrationProfile {
+  /** Store id, derived from the content (`cal-` + first 32 hex of contentSha256). */
+  id: string;
+  calibrationId: string;
+  /** sha-256 over calibration.json bytes + image hashes: identifies "same package". */
+  contentSha256: string;
+  scanner: { serial: string; vendor: string | null; model: string | null };
+  source: SourceSpec;
+  /** UTC ISO time (normalised from calibration.json's acquiredAt). */
+  acquiredAt: string;
+  receivedAt: string;
+  /** 1, 2, … per (scanner serial, source kind), in the order profiles were stored; refused ones count. */
+  version: number;
+  status: CalibrationStatus;
+  /** Why the fit was refused; null when active. */
+  reason: string | null;
+  /** The fitted response; null when refused. */
+  response: ScannerResponse | null;
+  residuals: RegionResidual[];
+  /** Largest |fitted − measured| attenuation over regions and channels; null with no residuals. */
+  maxResidual: number | null;
+  /** The fit's tolerance rule; null when refused. */
+  tolerance: string | null;
+  measurements: RegionMeasurement[];
+  metadata: CalibrationMetadata;
+  /** calibration.json exactly as received. */
+  calibrationJson: string;
+}
+
+/** A profile to store; the store assigns the version. */
+export type NewCalibrationProfile = Omit<CalibrationProfile, 'version'>;
+
+export type CalibrationInsertOutcome =
+  /** Stored as a new version. */
+  | { outcome: 'inserted'; profile: CalibrationProfile }
+  /** The same package (calibrationId and content) was stored before: nothing written. */
+  | { outcome: 'duplicate'; profile: CalibrationProfile }
+  /** An active profile with this calibrationId has different content: nothing written. */
+  | { outcome: 'conflict'; profile: CalibrationProfile };
+
+export interface CalibrationFilter {
+  serial?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface CalibrationStore {
+  /**
+   * Idempotent on (calibrationId, content). A calibrationId whose earlier profiles were all
+   * refused may be stored again with corrected content (a new version); one with an active
+   * profile may not ('conflict').
+   */
+  insert(profile: NewCalibrationProfile): Promise<CalibrationInsertOutcome>;
+  get(id: string): Promise<CalibrationProfile | undefined>;
+  /** Newest received first. */
+  list(filter: CalibrationFilter): Promise<Page<CalibrationProfile>>;
+  /**
+   * The profile in force for a scan: the `active` profile of this scanner serial and source
+   * kind with the latest acquiredAt ≤ scannedAt (ties: highest version); undefined if none.
+   * scannedAt is any ISO-8601 time with offset (e.g. scan.json's scannedAt).
+   */
+  findCalibrationProfile(serial: string, sourceKind: SourceSpec['kind'], scannedAt: string): Promise<CalibrationProfile | undefined>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   scans: ScanStore;
   detections: DetectionStore;
   alerts: AlertStore;
+  calibrations: CalibrationStore;
   /**
    * Idempotent: detections and alert for (scanId, modelId, modelVersion) are replaced and
    * the scan's status/verdict/timings patched, all in one transaction. Running it twice with

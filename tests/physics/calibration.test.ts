@@ -62,7 +62,10 @@ describe('calibration fit', () => {
     const fit = fitCalibration(s.declared, measure(truth, linacBlocks, { index: 10, thicknessMm: 100 })); // iron 40 mm imaged as 100 mm
     expect(fit.ok).toBe(false);
     if (fit.ok) return;
-    expect(fit.reason).toMatch(/out of tolerance/);
+    expect(fit.reason).toMatch(/out of tolerance: iron 40 mm/);
+    // The other blocks still fit: one bad block does not drag the whole profile off.
+    const others = fit.residuals.filter((r) => !(r.material === 'iron' && r.thicknessMm === 40));
+    expect(others.filter((r) => Math.abs(r.residual) > r.tolerance).length).toBeLessThanOrEqual(2);
     expect(fit.residuals.length).toBe(linacBlocks.length * 2);
   });
 

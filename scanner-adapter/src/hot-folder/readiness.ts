@@ -1,9 +1,10 @@
 /**
- * When is a package in the inbox ready? When scan.json is present and parses, every image
- * it names is present, and no file's size or mtime has changed for `settleMs`. Scanners
- * that write scan.json last (or move whole directories in) are picked up at once after
- * the settle time; slow writers are waited for. Entries that can never become ready
- * (unparsable scan.json, a stray file) are reported as stuck after `stuckMs` of no change.
+ * When is a package in the inbox ready? When scan.json (calibration.json for a calibration
+ * package) is present and parses, every image it names is present, and no file's size or
+ * mtime has changed for `settleMs`. Scanners that write scan.json last (or move whole
+ * directories in) are picked up at once after the settle time; slow writers are waited for.
+ * Entries that can never become ready (unparsable scan.json, a stray file) are reported as
+ * stuck after `stuckMs` of no change.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -54,12 +55,17 @@ export class ReadinessTracker {
 
     let images: string[] | undefined;
     let problem: { code: string; message: string } | undefined;
+    // A calibration package is the same shape with calibration.json instead of scan.json.
+    const metaFile = files.some((f) => f.isFile() && f.name === 'calibration.json') ? 'calibration.json' : 'scan.json';
     try {
-      const json = JSON.parse(await fs.readFile(path.join(entry, 'scan.json'), 'utf8')) as { images?: Record<string, unknown> };
+      const json = JSON.parse(await fs.readFile(path.join(entry, metaFile), 'utf8')) as { images?: Record<string, unknown> };
       images = Object.values(json.images ?? {}).filter((v): v is string => typeof v === 'string');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing_scan_json' : 'bad_json';
-      problem = { code, message: code === 'bad_json' ? `scan.json does not parse: ${(err as Error).message}` : 'scan.json is missing' };
+      problem = {
+        code,
+        message: code === 'bad_json' ? `${metaFile} does not parse: ${(err as Error).message}` : 'scan.json (or calibration.json) is missing',
+      };
     }
     if (problem) return quiet >= this.stuckMs ? { state: 'stuck', ...problem } : { state: 'waiting' };
     const names = new Set(files.filter((f) => f.isFile()).map((f) => f.name));
@@ -67,7 +73,7 @@ export class ReadinessTracker {
     const missing = (images ?? []).filter((n) => !n.includes('/') && !n.includes('\\') && !names.has(n));
     if (missing.length > 0) {
       return quiet >= this.stuckMs
-        ? { state: 'stuck', code: 'image_missing', message: `image(s) named in scan.json never arrived: ${missing.join(', ')}` }
+        ? { state: 'stuck', code: 'image_missing', message: `image(s) named in ${metaFile} never arrived: ${missing.join(', ')}` }
         : { state: 'waiting' };
     }
     return quiet >= this.settleMs ? { state: 'ready' } : { state: 'waiting' };

@@ -2,7 +2,8 @@
  * Ingest: validate a ready package, store its images by content, record the scan, enqueue
  * analysis, and only then remove it from the inbox. The order matters for crash safety: a
  * package still in the inbox after a crash is ingested again and takes the duplicate path,
- * which re-enqueues a scan that never left `received`.
+ * which re-enqueues a scan that never left `received`. Calibration packages (calibration.json)
+ * arrive in the same inbox and take their own path, ./calibration-ingest.ts.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -14,12 +15,14 @@ import type { ImageStore } from '../../../services/storage/image-store.ts';
 import type { Store } from '../../../services/store/types.ts';
 import type { JobProducer } from '../../../services/queue/queue-repository.ts';
 import { readScanPackage, ScanPackageError } from '../scan-package/read.ts';
+import { ingestCalibration, isCalibrationPackage, type CalibrationIngestOutcome } from './calibration-ingest.ts';
 import { quarantine } from './quarantine.ts';
 
 export type IngestOutcome =
   | { kind: 'accepted'; scanId: string }
   | { kind: 'duplicate'; scanId: string; requeued: boolean }
-  | { kind: 'rejected'; code: string; message: string; quarantinedTo: string };
+  | { kind: 'rejected'; code: string; message: string; quarantinedTo: string }
+  | CalibrationIngestOutcome;
 
 export interface IngestDeps {
   store: Store;
@@ -36,6 +39,16 @@ export class IngestService {
   async ingest(dir: string): Promise<IngestOutcome> {
     const { store, images, rejectedDir } = this.deps;
     const log = this.deps.log ?? (() => {});
+    // Calibration packages share the hot folder; calibration.json is what tells them apart.
+    if (await isCalibrationPackage(dir)) {
+      if (await exists(path.join(dir, 'scan.json'))) {
+        const message = 'the package holds both scan.json and calibration.json; it must be one or the other';
+        const to = await quarantine(dir, rejectedDir, { code: 'ambiguous_package', message });
+        log(`rejected ${path.basename(dir)}: ambiguous_package`);
+        return { kind: 'rejected', code: 'ambiguous_package', message, quarantinedTo: to };
+      }
+      return ingestCalibration(dir, { store, rejectedDir, log });
+    }
     let pkg;
     try {
       pkg = await readScanPackage(dir);
@@ -118,6 +131,15 @@ export class IngestService {
     } catch {
       /* events are notifications; the store has the status */
     }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Quarantine: a package (or stray file) that cannot be accepted is moved, never deleted,
- * to <rejectedDir>/<scanId or name>/ with a reason.json that says why.
+ * to <rejectedDir>/<scanId, calibrationId or name>/ with a reason.json that says why.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +12,9 @@ export interface RejectionReason {
   /** Name of the package directory (or file) as it arrived in the inbox. */
   originalName: string;
   scanId?: string;
+  /** Calibration packages: their calibrationId, and the refused profile stored for them, if any. */
+  calibrationId?: string;
+  profileId?: string;
   rejectedAt: string;
 }
 
@@ -27,7 +30,8 @@ async function exists(p: string): Promise<boolean> {
 /** Moves `source` into the rejected area; returns the quarantine directory. */
 export async function quarantine(source: string, rejectedDir: string, reason: Omit<RejectionReason, 'rejectedAt' | 'originalName'>): Promise<string> {
   const originalName = path.basename(source);
-  const safeName = (reason.scanId && /^[A-Za-z0-9._-]{1,128}$/.test(reason.scanId) ? reason.scanId : originalName).replace(/[^A-Za-z0-9._-]/g, '_');
+  const id = reason.scanId ?? reason.calibrationId;
+  const safeName = (id && /^[A-Za-z0-9._-]{1,128}$/.test(id) ? id : originalName).replace(/[^A-Za-z0-9._-]/g, '_');
   await fs.mkdir(rejectedDir, { recursive: true });
   let target = path.join(rejectedDir, safeName);
   // Never overwrite an earlier rejection: the first one may be evidence.

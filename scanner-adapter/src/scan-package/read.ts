@@ -21,12 +21,12 @@ export const MAX_SCAN_JSON_BYTES = 4 * 1024 * 1024;
 
 const SHARP_INPUT = { failOn: 'error', limitInputPixels: 100_000_000 } as const;
 
-interface ImageHeader {
+export interface ImageHeader {
   width: number;
   height: number;
 }
 
-async function checkImage(file: string, field: string): Promise<ImageHeader> {
+export async function checkImage(file: string, field: string): Promise<ImageHeader> {
   let st;
   try {
     st = await stat(file);

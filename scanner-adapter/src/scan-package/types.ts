@@ -67,7 +67,8 @@ export type TruthClass =
   | 'pvc_pipe'
   | 'dense_hardwood'
   | 'machinery'
-  | 'cargo';
+  | 'cargo'
+  | 'packaging_wood';
 
 export type Concealment = 'open' | 'in_log' | 'among_timber' | 'behind_steel' | 'wrapped' | 'among_horns';
 

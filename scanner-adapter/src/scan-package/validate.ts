@@ -15,13 +15,13 @@ import {
 
 const CONVEYANCE_TYPES: readonly ConveyanceType[] = ['container', 'truck', 'pallet', 'parcel'];
 /** ISO-8601 date-time with a mandatory offset or Z, e.g. 2026-03-01T10:15:00Z or 2026-03-01T10:15:00.123+02:00. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+export const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const HS_CODE = /^\d{2,4}([. ]?\d{2}){0,3}$/;
 const MAX_TEXT = 1024;
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -29,14 +29,14 @@ function fail(code: 'missing_field' | 'invalid_field', field: string, msg: strin
   throw new ScanPackageError(code, `scan.json: ${field} ${msg}`, field);
 }
 
-function reqObj(o: Obj, key: string, path: string): Obj {
+export function reqObj(o: Obj, key: string, path: string): Obj {
   const v = o[key];
   if (v === undefined || v === null) fail('missing_field', path, 'is required');
   if (!isObj(v)) fail('invalid_field', path, `must be an object, got ${describe(v)}`);
   return v;
 }
 
-function optString(o: Obj, key: string, path: string, max = MAX_TEXT): string | undefined {
+export function optString(o: Obj, key: string, path: string, max = MAX_TEXT): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') fail('invalid_field', path, `must be a string, got ${describe(v)}`);
@@ -44,7 +44,7 @@ function optString(o: Obj, key: string, path: string, max = MAX_TEXT): string | 
   return v;
 }
 
-function reqString(o: Obj, key: string, path: string, max = MAX_TEXT): string {
+export function reqString(o: Obj, key: string, path: string, max = MAX_TEXT): string {
   const v = o[key];
   if (v === undefined || v === null) fail('missing_field', path, 'is required');
   if (typeof v !== 'string' || v.length === 0) fail('invalid_field', path, `must be a non-empty string, got ${describe(v)}`);
@@ -52,7 +52,7 @@ function reqString(o: Obj, key: string, path: string, max = MAX_TEXT): string {
   return v;
 }
 
-function num(o: Obj, key: string, path: string, min: number, max: number, required: boolean): number | undefined {
+export function num(o: Obj, key: string, path: string, min: number, max: number, required: boolean): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) {
     if (required) fail('missing_field', path, 'is required');
@@ -63,7 +63,7 @@ function num(o: Obj, key: string, path: string, min: number, max: number, requir
   return v;
 }
 
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
@@ -88,7 +88,7 @@ export function checkImageName(name: unknown, field: string): string {
   return name;
 }
 
-function validateSource(o: Obj): SourceSpec {
+export function validateSource(o: Obj): SourceSpec {
   const s = reqObj(o, 'source', 'source');
   const kind = s['kind'];
   if (kind === undefined) fail('missing_field', 'source.kind', 'is required ("linac" or "tube")');

@@ -1,9 +1,13 @@
 /**
  * Cargo, contraband and look-alike placement inside a bay. Everything drawn here is a truth object.
+ * With `Ctx.varied` (virtual scanners) the loads also carry undeclared packaging wood
+ * (packaging.ts): pallets under cartons, drums and bales, crates round machinery, bearers under
+ * logs, cartons of wooden goods. Without it every builder draws exactly what it always drew.
  */
 import type { Concealment, ManifestDeclaration, TruthClass } from '../scan-package/types.ts';
 import type { Bay } from './conveyance.ts';
 import { bbox, bonePoints, cattleHornCone, conePoints, drawLog, placeAt, rhinoHornCone, tuskCone, type CurvedCone, type Pt } from './objects.ts';
+import { bearers, crate, palletRow, woodenGoods, type WoodenGoods } from './packaging.ts';
 import type { Rng } from './prng.ts';
 import type { ObjectRecord, Scene } from './raster.ts';
 import { COMMON_SPECIES, DENSE_LOOKALIKE_SPECIES, timberHsCode, type SpeciesInfo } from './species.ts';
@@ -28,6 +32,8 @@ export interface Ctx {
   bay: Bay;
   decls: ManifestDeclaration[];
   falseNotes: string[];
+  /** Varied cargo (packaging wood, partial loads); off = the legacy scans byte for byte. */
+  varied?: boolean;
 }
 
 export interface TimberSpec {
@@ -77,10 +83,16 @@ export function honestTimber(rng: Rng): TimberSpec {
 /** Logs along x: stacked rows across the width (projections superimpose). */
 export function buildLogs(c: Ctx, x0: number, x1: number, t: TimberSpec, hollow: boolean): Host {
   const { scene, rng, bay } = c;
-  const host: Host = { kind: 'logs', x0, x1, y0: bay.yFloor, y1: bay.yFloor, rec: [], logs: [], species: t.species };
-  const maxR = Math.min(bay.small ? 180 : 380, (bay.yFloor - bay.yTop) / 2.2);
+  let floor = bay.yFloor;
+  if (c.varied && !bay.small && rng.chance(0.5)) {
+    const size = rng.pick([75, 100, 150]);
+    bearers(scene, rng, x0, x1, bay.yFloor, bay.depthCm, size);
+    floor -= size;
+  }
+  const host: Host = { kind: 'logs', x0, x1, y0: floor, y1: floor, rec: [], logs: [], species: t.species };
+  const maxR = Math.min(bay.small ? 180 : 380, (floor - bay.yTop) / 2.2);
   const Rmean = rng.uniform(Math.min(150, maxR * 0.6), maxR);
-  let y = bay.yFloor;
+  let y = floor;
   let vol = 0;
   let rows = 0;
   const maxRows = bay.small ? 2 : rng.int(2, 4);
@@ -166,6 +178,10 @@ export function buildMachinery(c: Ctx, x0: number, x1: number): Host {
   scene.discZ('steel', 7.87, x0 + (x1 - x0) * rng.uniform(0.2, 0.8), y1 - H * 0.5, fr, rng.uniform(3, 8));
   if (rng.chance(0.6)) scene.box('steel', 7.87 * 0.35, x0 + (x1 - x0) * 0.1, x0 + (x1 - x0) * 0.45, y1 - H * 0.75, y1 - H * 0.1, depth * 0.5);
   scene.end();
+  if (c.varied && rng.chance(0.5)) {
+    // crated machine: a board crate round it
+    crate(scene, rng, x0, x1, Math.max(bay.yTop, y1 - H - 30), bay.yFloor, Math.min(bay.depthCm, depth + 10), false);
+  }
   declare(c, { hsCode: '8479.89', description: 'Machines and mechanical appliances n.e.s.', quantity: 1, unit: 'pcs' });
   return { kind: 'machinery', x0, x1, y0: y1 - H * 0.8, y1, rec: [rec] };
 }
@@ -178,8 +194,15 @@ const GOODS: Record<Goods, { mat: 'cellulose' | 'water' | 'polyethylene'; fill: 
   oil: { mat: 'polyethylene', fill: [0.9, 0.9], hs: '1511.90', desc: 'Palm oil, refined, in drums' },
 };
 
+/** Cartons of wooden goods (varied cargo): declared as the goods, never as wood. */
+const WOODEN_GOODS_DECL: Record<WoodenGoods, { hs: string; desc: string }> = {
+  furniture: { hs: '9403.91', desc: 'Furniture parts, flat-packed, in cartons' },
+  toys: { hs: '9503.00', desc: 'Toys, in cartons' },
+};
+
 /** Palletised cartons (grid of cartons with fill variation and board walls). */
 export function buildCartons(c: Ctx, x0: number, x1: number, goods?: Goods): Host {
+  if (c.varied) return buildCartonsVaried(c, x0, x1, goods);
   const { scene, rng, bay } = c;
   const g = goods ?? rng.pick(['textiles', 'bananas', 'plastics'] as const);
   const G = GOODS[g];
@@ -215,17 +238,78 @@ export function buildCartons(c: Ctx, x0: number, x1: number, goods?: Goods): Hos
   return { kind: 'cartons', x0, x1, y0: top, y1: floor, rec: [rec] };
 }
 
+/**
+ * Varied cartons: on EUR pallets (separate packaging-wood objects) in containers and trucks, and
+ * sometimes holding wooden goods (furniture parts, toys: a packaging-wood object inside the cartons).
+ */
+function buildCartonsVaried(c: Ctx, x0: number, xEnd: number, goods?: Goods): Host {
+  const { scene, rng, bay } = c;
+  let x1 = xEnd;
+  const g: Goods | WoodenGoods =
+    goods ??
+    rng.weighted([
+      ['textiles', 3],
+      ['bananas', 3],
+      ['plastics', 3],
+      ['furniture', 2],
+      ['toys', 1],
+    ] as const);
+  let floor = bay.yFloor;
+  if (!bay.small) {
+    const row = palletRow(scene, rng, x0, x1, bay.yFloor, bay.depthCm);
+    floor = row.top;
+    if (row.x1 < x1) x1 = row.x1; // the load stands on its pallets
+  }
+  const rec = scene.begin({ class: 'cargo', concealment: 'open', notes: `cartons: ${g}` });
+  const cw = bay.small ? rng.uniform(200, 400) : rng.uniform(400, 600);
+  const ch = Math.min(floor - bay.yTop, bay.small ? rng.uniform(150, 300) : rng.uniform(250, 450));
+  const top = Math.min(floor - ch, bay.yTop + rng.uniform(0, 0.4) * (bay.yFloor - bay.yTop));
+  const G = g === 'furniture' || g === 'toys' ? null : GOODS[g];
+  const fillMean = G ? rng.uniform(G.fill[0], G.fill[1]) : 0;
+  const depth = bay.depthCm * rng.uniform(0.85, 0.98);
+  const cells: Array<{ x0: number; x1: number; y0: number; y1: number }> = [];
+  let n = 0;
+  for (let x = x0; x + cw * 0.5 < x1; x += cw) {
+    const xe = Math.min(x1, x + cw);
+    for (let y = floor; y - ch >= top - 1e-6; y -= ch) {
+      if (G) scene.box(G.mat, 1, x + 4, xe - 4, y - ch + 4, y - 4, depth * fillMean * rng.uniform(0.8, 1.2));
+      else cells.push({ x0: x + 4, x1: xe - 4, y0: y - ch + 4, y1: y - 4 });
+      scene.box('cellulose', 0.6, x, xe, y - ch, y, 2 * 0.4);
+      scene.box('cellulose', 0.6, x, x + 4, y - ch, y, depth);
+      scene.box('cellulose', 0.6, x, xe, y - ch, y - ch + 4, depth);
+      n++;
+    }
+  }
+  scene.end();
+  if (g === 'furniture' || g === 'toys') {
+    woodenGoods(scene, rng, g, cells, depth);
+    declare(c, { hsCode: WOODEN_GOODS_DECL[g].hs, description: WOODEN_GOODS_DECL[g].desc, quantity: n, unit: 'cartons' });
+  } else {
+    declare(c, { hsCode: GOODS[g].hs, description: GOODS[g].desc, quantity: n, unit: 'cartons' });
+  }
+  return { kind: 'cartons', x0, x1, y0: top, y1: floor, rec: [rec] };
+}
+
 /** Compressed bales (textiles / worn clothing) with steel straps: dense organic goods. */
-export function buildBales(c: Ctx, x0: number, x1: number): Host {
+export function buildBales(c: Ctx, x0: number, xEnd: number): Host {
+  let x1 = xEnd;
   const { scene, rng, bay } = c;
   const rec = scene.begin({ class: 'cargo', concealment: 'open', notes: 'compressed bales of worn clothing' });
   const bw = bay.small ? rng.uniform(300, 500) : rng.uniform(700, 1100);
   const bh = bay.small ? rng.uniform(200, 350) : rng.uniform(500, 800);
   const rho = rng.uniform(0.35, 0.55);
   const top = bay.yTop + rng.uniform(0, 0.3) * (bay.yFloor - bay.yTop);
+  let floor = bay.yFloor;
+  if (c.varied && !bay.small && rng.chance(0.3)) {
+    scene.end();
+    const row = palletRow(scene, rng, x0, x1, bay.yFloor, bay.depthCm);
+    floor = row.top;
+    if (row.x1 < x1) x1 = row.x1;
+    scene.resume(rec);
+  }
   let n = 0;
   for (let x = x0; x + bw * 0.6 < x1; x += bw + 20) {
-    for (let y = bay.yFloor; y - bh >= top; y -= bh + 10) {
+    for (let y = floor; y - bh >= top; y -= bh + 10) {
       scene.box('cellulose', rho * rng.uniform(0.9, 1.1), x, Math.min(x1, x + bw), y - bh, y, bay.depthCm * 0.9);
       for (let s = 1; s <= 3; s++) scene.box('steel', 7.87, x + (s * bw) / 4, x + (s * bw) / 4 + 19, y - bh, y, 0.1);
       n++;
@@ -233,12 +317,19 @@ export function buildBales(c: Ctx, x0: number, x1: number): Host {
   }
   scene.end();
   declare(c, { hsCode: '6309.00', description: 'Worn clothing and other worn articles, in bales', quantity: n, unit: 'bales' });
-  return { kind: 'bales', x0, x1, y0: top, y1: bay.yFloor, rec: [rec] };
+  return { kind: 'bales', x0, x1, y0: top, y1: floor, rec: [rec] };
 }
 
 /** Drums (steel or HDPE) of liquid (palm oil ≈ polyethylene-like hydrocarbon), standing; two rows across. */
-export function buildDrums(c: Ctx, x0: number, x1: number): Host {
+export function buildDrums(c: Ctx, x0: number, xEnd: number): Host {
+  let x1 = xEnd;
   const { scene, rng, bay } = c;
+  let floor = bay.yFloor;
+  if (c.varied && !bay.small && rng.chance(0.5)) {
+    const row = palletRow(scene, rng, x0, x1, bay.yFloor, bay.depthCm);
+    floor = row.top;
+    if (row.x1 < x1) x1 = row.x1;
+  }
   const rec = scene.begin({ class: 'cargo', concealment: 'open', notes: 'drums of palm oil' });
   const r = bay.small ? 150 : 290;
   const h = bay.small ? 400 : 880;
@@ -246,7 +337,7 @@ export function buildDrums(c: Ctx, x0: number, x1: number): Host {
   const across = Math.max(1, Math.floor((bay.depthCm * 10) / (2 * r)));
   let n = 0;
   for (let x = x0 + r; x + r <= x1; x += 2 * r + 10) {
-    for (let y = bay.yFloor; y - h >= bay.yTop && n < 200; y -= h + 10) {
+    for (let y = floor; y - h >= bay.yTop && n < 200; y -= h + 10) {
       for (let k = 0; k < across; k++) {
         const xc = x + rng.uniform(-15, 15);
         scene.cylinderY('polyethylene', 0.9, xc, y - h * 0.92, y, r - 2);
@@ -264,7 +355,7 @@ export function buildDrums(c: Ctx, x0: number, x1: number): Host {
   }
   scene.end();
   declare(c, { hsCode: '1511.90', description: 'Palm oil, refined, in drums', quantity: n, unit: 'drums' });
-  return { kind: 'drums', x0, x1, y0: bay.yFloor - h, y1: bay.yFloor, rec: [rec] };
+  return { kind: 'drums', x0, x1, y0: floor - h, y1: floor, rec: [rec] };
 }
 
 /** Heap of cattle horns (look-alikes; also host for rhino horns). Each horn is its own truth object. */
@@ -281,10 +372,16 @@ export function buildHornPile(c: Ctx, x0: number, x1: number, count: number): Ho
 export function buildCrate(c: Ctx, x0: number, x1: number): Host {
   const { scene, rng, bay } = c;
   const h = Math.min(bay.yFloor - bay.yTop - 10, bay.small ? rng.uniform(200, 400) : rng.uniform(400, 900));
-  const rec = scene.begin({ class: 'cargo', concealment: 'open', notes: 'wooden crate' });
   const depth = bay.depthCm * rng.uniform(0.4, 0.8);
-  scene.hollowBox('wood', 0.5, x0, x1, bay.yFloor - h, bay.yFloor, depth, bay.small ? 10 : 20);
-  scene.end();
+  let rec: ObjectRecord;
+  if (c.varied) {
+    // the crate is packaging wood; its contents (handicrafts, or what is hidden in it) are declared
+    rec = crate(scene, rng, x0, x1, bay.yFloor - h, bay.yFloor, depth, !bay.small);
+  } else {
+    rec = scene.begin({ class: 'cargo', concealment: 'open', notes: 'wooden crate' });
+    scene.hollowBox('wood', 0.5, x0, x1, bay.yFloor - h, bay.yFloor, depth, bay.small ? 10 : 20);
+    scene.end();
+  }
   declare(c, { hsCode: '4420.90', description: 'Wooden ornaments and handicrafts, in crates', quantity: 1, unit: 'crates' });
   return { kind: 'crate', x0, x1, y0: bay.yFloor - h, y1: bay.yFloor, rec: [rec] };
 }

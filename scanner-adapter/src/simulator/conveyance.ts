@@ -1,5 +1,6 @@
 /** Conveyance structures (container, truck, pallet on a belt, parcel): geometry in mm, image space (y down). */
 import type { ConveyanceType } from '../scan-package/types.ts';
+import { eurPallet } from './packaging.ts';
 import type { Rng } from './prng.ts';
 import type { Scene } from './raster.ts';
 
@@ -22,7 +23,77 @@ export interface Layout {
   label: string;
 }
 
-export function layoutFor(type: ConveyanceType, rng: Rng): Layout & { lengthMm: number } {
+/** Container lengths, mm (ISO 668: 20', 40', 45'), and the share of each in varied cargo. */
+export const CONTAINER_LENGTHS_MM = [
+  [6058, 35],
+  [12192, 50],
+  [13716, 15],
+] as const;
+/** Truck (box body) lengths drawn in varied cargo, mm. */
+export const TRUCK_LENGTH_MM = [6000, 13000] as const;
+
+export interface LayoutOptions {
+  /** Pixel spacing of a virtual scanner (mm); without it the legacy per-conveyance spacing. */
+  spacing?: { x: number; y: number };
+  /** Varied cargo: 20/40/45 ft containers, 6–13 m trucks (else the legacy 20/40 ft and 7.2–8.5 m). */
+  varied?: boolean;
+}
+
+/** Image extent of each conveyance, mm (along travel beyond the body, and height). */
+const EXTENT_MM = {
+  container: { extra: 200, height: 2650 },
+  truck: { extra: 600, height: 4000 },
+  pallet: { length: 2000, height: 1250 },
+  parcel: { length: 960, height: 600 },
+} as const;
+
+export function layoutFor(type: ConveyanceType, rng: Rng, opts: LayoutOptions = {}): Layout & { lengthMm: number } {
+  if (!opts.spacing && !opts.varied) return legacyLayout(type, rng);
+  const varied = opts.varied ?? false;
+  let lengthMm: number;
+  let label: string;
+  let spanMm: number;
+  let heightMm: number;
+  switch (type) {
+    case 'container': {
+      if (varied) lengthMm = rng.weighted(CONTAINER_LENGTHS_MM);
+      else lengthMm = rng.chance(0.6) ? 12192 : 6058;
+      label = `${lengthMm === 6058 ? 20 : lengthMm === 12192 ? 40 : 45}' ISO container`;
+      spanMm = lengthMm + EXTENT_MM.container.extra;
+      heightMm = EXTENT_MM.container.height;
+      break;
+    }
+    case 'truck':
+      lengthMm = Math.round(varied ? rng.uniform(TRUCK_LENGTH_MM[0], TRUCK_LENGTH_MM[1]) : rng.uniform(7200, 8500));
+      label = 'box truck';
+      spanMm = lengthMm + EXTENT_MM.truck.extra;
+      heightMm = EXTENT_MM.truck.height;
+      break;
+    case 'pallet':
+      lengthMm = 1200;
+      label = 'EUR pallet on belt';
+      spanMm = EXTENT_MM.pallet.length;
+      heightMm = EXTENT_MM.pallet.height;
+      break;
+    case 'parcel':
+      lengthMm = Math.round(rng.uniform(400, 800));
+      label = 'parcel on belt';
+      spanMm = EXTENT_MM.parcel.length;
+      heightMm = EXTENT_MM.parcel.height;
+      break;
+  }
+  const legacy = legacySpacing(type);
+  const dx = opts.spacing?.x ?? legacy;
+  const dy = opts.spacing?.y ?? legacy;
+  return { width: Math.ceil(spanMm / dx - 1e-9), height: Math.ceil(heightMm / dy - 1e-9), dx, dy, label, lengthMm };
+}
+
+function legacySpacing(type: ConveyanceType): number {
+  return type === 'pallet' ? 2.5 : type === 'parcel' ? 1.5 : 5;
+}
+
+/** The original layouts (kept byte-for-byte: the legacy scans depend on them). */
+function legacyLayout(type: ConveyanceType, rng: Rng): Layout & { lengthMm: number } {
   switch (type) {
     case 'container': {
       const forty = rng.chance(0.6);
@@ -46,8 +117,11 @@ function corrugationFactor(x: number): number {
   return p < 102 || (p >= 139 && p < 241) ? 1 : 1.46;
 }
 
-/** Draws the conveyance structure (not a truth object) and returns the cargo bay. */
-export function drawConveyance(scene: Scene, type: ConveyanceType, L: Layout & { lengthMm: number }, rng: Rng): Bay {
+/**
+ * Draws the conveyance structure (not a truth object) and returns the cargo bay. With `varied`
+ * cargo the EUR pallet under belt-scanned goods is a packaging-wood truth object.
+ */
+export function drawConveyance(scene: Scene, type: ConveyanceType, L: Layout & { lengthMm: number }, rng: Rng, varied = false): Bay {
   const S = 7.87;
   if (type === 'container') {
     const xa = 100;
@@ -127,6 +201,11 @@ export function drawConveyance(scene: Scene, type: ConveyanceType, L: Layout & {
     scene.box('polyethylene', 1.1, 0, L.width * scene.dx, belt, belt + 8, 100);
     const xa = 400;
     const xb = 1600;
+    if (varied) {
+      // The pallet is packaging wood under the goods: a truth object (drawn in cargo.ts).
+      eurPallet(scene, rng, xa, belt, 80, true);
+      return { x0: xa + 5, x1: xb - 5, yTop: belt - 144 - 950, yFloor: belt - 144, depthCm: 80, small: true };
+    }
     // EUR pallet: top deck 22 mm (≈75 % of 80 cm), blocks 78 mm (3 × 10 cm), bottom deck 22 mm (≈45 %)
     const rho = rng.uniform(0.45, 0.6);
     scene.box('wood', rho, xa, xb, belt - 144, belt - 122, 60);

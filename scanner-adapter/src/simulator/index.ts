@@ -1,6 +1,8 @@
 /**
- * Physics-based dual-energy X-ray cargo scan simulator (virtual scanner).
- * See docs/scan-package.md (format) and the module comments in physics.ts / detector.ts (approximations).
+ * Physics-based dual-energy X-ray cargo scan simulator. Without a scanner it is the project's
+ * original single scanner (legacy, byte for byte); with a virtual scanner (scanners.ts) it images
+ * varied cargo through that scanner's own physics and non-idealities. docs/simulator.md lists what
+ * is drawn; docs/scan-package.md the format; physics.ts / detector.ts the approximations.
  */
 import {
   SCAN_PACKAGE_FORMAT,
@@ -29,16 +31,42 @@ import {
   type HostKind,
 } from './cargo.ts';
 import { drawConveyance, layoutFor } from './conveyance.ts';
-import { addFog, blur3, quantise, transmissions } from './detector.ts';
+import { addFog, blur3, flipX, quantise, scannerImages, transmissions } from './detector.ts';
+import { dunnage } from './packaging.ts';
 import { sourceSpectrum } from './physics.ts';
 import { Rng } from './prng.ts';
 import { Scene } from './raster.ts';
 import { SCENARIOS, makePlan, type Plan, type ScenarioName } from './scenarios.ts';
+import type { VirtualScanner } from './scanners.ts';
 
 export { SCENARIOS, type ScenarioName } from './scenarios.ts';
 export { massAttenuation, sourceSpectrum, interpolateLogLog, parseNistCsv, materialInfo, MATERIAL_IDS, SOURCE_ENDPOINTS } from './physics.ts';
 export type { MaterialId, Spectrum, SourceKind, Channel } from './physics.ts';
 export { SPECIES, CITES_SPECIES, COMMON_SPECIES } from './species.ts';
+export {
+  DETECTOR_TYPES,
+  MAX_POOL_SIZE,
+  SCANNER_FAMILIES,
+  SCANNER_RANGES,
+  declaredSourceOf,
+  drawScanner,
+  familyById,
+  heldOutFamilies,
+  legacyScanner,
+  rowGains,
+  scannerPool,
+  trainingFamilies,
+  type DetectorType,
+  type ScannerFamily,
+  type ScannerFamilyId,
+  type VirtualScanner,
+} from './scanners.ts';
+export { PACKAGING_WOOD_KINDS, WOODEN_GOODS, type PackagingWoodKind } from './packaging.ts';
+export { CALIBRATION_PHANTOMS, simulateCalibration, writeCalibrationPackage, type SimulatedCalibration } from './calibration.ts';
+
+/** Cargo generation: `legacy` is the original (byte for byte); `varied` adds packaging wood, partial loads and odd lengths. */
+export const CARGO_MODES = ['legacy', 'varied'] as const;
+export type CargoMode = (typeof CARGO_MODES)[number];
 
 export interface SimulateOptions {
   seed: number;
@@ -53,8 +81,21 @@ export interface SimulateOptions {
   conveyance?: ConveyanceType;
   /** Also return full-resolution per-object masks. */
   withMasks?: boolean;
-  /** Scatter fog fraction 0..0.2 (default 0). */
+  /** Scatter fog fraction 0..0.2 (default 0; with a scanner, overrides the scanner's own). */
   fog?: number;
+  /**
+   * A virtual scanner (scanners.ts): true physics, non-idealities, dose, airValue and pixel spacing
+   * are the scanner's; scan.json declares its nominal source. `source` must match its kind if given;
+   * `dose` overrides its high-channel dose (the low channel keeps the scanner's ratio).
+   */
+  scanner?: VirtualScanner;
+  /** Default: `varied` with a scanner, `legacy` without. */
+  cargo?: CargoMode;
+}
+
+/** truth.json as the simulator writes it: ScanTruth plus, for virtual scanners, which scanner made it (truth only). */
+export interface SimulatedTruth extends ScanTruth {
+  scanner?: { family: string; serial: string; heldOut: boolean };
 }
 
 export interface ObjectMask {
@@ -69,7 +110,7 @@ export interface SimulatedScan {
   low: Uint16Array;
   width: number;
   height: number;
-  truth: ScanTruth;
+  truth: SimulatedTruth;
   masks?: ObjectMask[];
 }
 
@@ -154,14 +195,16 @@ function fillBay(c: Ctx, plan: Plan): Host[] {
     [required[i], required[j]] = [required[j]!, required[i]!];
   }
   const bayLen = bay.x1 - bay.x0;
-  const fillTo = bay.x0 + bayLen * (bay.small ? 1 : rng.uniform(0.65, 1));
+  // partial loads: legacy 65–100 % of the bay, varied 20–100 %
+  const fillTo = bay.x0 + bayLen * (bay.small ? 1 : c.varied ? rng.uniform(0.2, 1) : rng.uniform(0.65, 1));
   const hosts: Host[] = [];
   let x = bay.x0 + rng.uniform(0, bay.small ? 20 : 150);
   const fillerKinds: Array<readonly [HostKind, number]> = plan.timberLoad
     ? [[plan.timber?.form === 'log' ? 'logs' : 'sawn', 6], ['cartons', 1]]
     : [['cartons', 3], ['bales', 1.5], ['machinery', 1.5], ['drums', 1], ['logs', bay.small ? 0 : 0.4], ['sawn', 0.6]];
   let guard = 0;
-  while (x < fillTo - (bay.small ? 100 : 500) && guard++ < 40) {
+  // (varied: a short load still carries every host the scenario needs)
+  while ((x < fillTo - (bay.small ? 100 : 500) || (c.varied && required.length > 0)) && guard++ < 40) {
     const kind = required.length ? required.shift()! : rng.weighted(fillerKinds);
     const remaining = (required.length ? bay.x1 : fillTo) - x;
     const [lo, hi] = BLOCK_LEN[kind];
@@ -174,7 +217,14 @@ function fillBay(c: Ctx, plan: Plan): Host[] {
     }
     const hollow = kind === 'logs' && plan.ivory?.concealment === 'in_log' && !hosts.some((h) => h.hollow);
     hosts.push(buildHost(c, kind, x, x + len, plan, hollow));
-    x += len + rng.uniform(bay.small ? 0 : 20, bay.small ? 10 : 250);
+    if (c.varied && !bay.small) {
+      // loads are braced with dunnage in the gaps between them (and behind the last one)
+      const gap = rng.uniform(20, 450);
+      if (gap >= 40 && rng.chance(0.5)) dunnage(c.scene, rng, x + len, Math.min(bay.x1, x + len + gap), bay.yTop, bay.yFloor, bay.depthCm);
+      x += len + gap;
+    } else {
+      x += len + rng.uniform(bay.small ? 0 : 20, bay.small ? 10 : 250);
+    }
   }
   return hosts;
 }
@@ -241,33 +291,45 @@ export function simulateScan(opts: SimulateOptions): SimulatedScan {
   const index = opts.index ?? 0;
   const scenario = (opts.scenario ?? 'mixed') as ScenarioName;
   if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${opts.scenario}" (known: ${SCENARIOS.join(', ')})`);
-  const source = opts.source ?? 'linac';
+  const sc = opts.scanner;
+  if (sc && opts.source && opts.source !== sc.kind) throw new Error(`source ${opts.source} does not match scanner ${sc.serial} (${sc.kind})`);
+  const source = sc?.kind ?? opts.source ?? 'linac';
+  const cargo = opts.cargo ?? (sc ? 'varied' : 'legacy');
+  if (!CARGO_MODES.includes(cargo)) throw new Error(`unknown cargo mode "${cargo}" (known: ${CARGO_MODES.join(', ')})`);
+  const varied = cargo === 'varied';
   const rng = new Rng(opts.seed, index, 0x51c0);
   const conveyance: ConveyanceType = opts.conveyance ?? (source === 'linac' ? 'container' : rng.chance(0.5) ? 'pallet' : 'parcel');
-  const dose = opts.dose ?? DEFAULT_DOSE[source];
+  const dose = opts.dose ?? (sc ? sc.dose.high : DEFAULT_DOSE[source]);
   if (!(dose > 0)) throw new Error('dose must be > 0');
 
-  const layout = layoutFor(conveyance, rng);
+  const layout = layoutFor(conveyance, rng, { ...(sc ? { spacing: sc.pixelSpacingMm } : {}), varied });
   const scene = new Scene(layout.width, layout.height, layout.dx, layout.dy, opts.withMasks ?? false);
-  const bay = drawConveyance(scene, conveyance, layout, rng);
+  const bay = drawConveyance(scene, conveyance, layout, rng, varied);
   const plan = makePlan(scenario, rng, conveyance);
-  const ctx: Ctx = { scene, rng, bay, decls: [], falseNotes: [] };
+  const ctx: Ctx = { scene, rng, bay, decls: [], falseNotes: [], varied };
   const hosts = fillBay(ctx, plan);
   placeContraband(ctx, plan, hosts);
 
   // physics
   const W = layout.width;
   const H = layout.height;
-  const spectra = [sourceSpectrum(source, 'high'), sourceSpectrum(source, 'low')];
-  const [Th, Tl] = transmissions(scene.maps, W * H, spectra) as [Float32Array, Float32Array];
-  const fog = opts.fog ?? 0;
-  for (const T of [Th, Tl]) {
-    addFog(T, W, H, fog);
-    blur3(T, W, H);
+  let high: Uint16Array;
+  let low: Uint16Array;
+  if (sc) {
+    const noise = new Rng(opts.seed, index, 0x701f);
+    ({ high, low } = scannerImages(scene.maps, W, H, opts.fog !== undefined ? { ...sc, fog: opts.fog } : sc, noise, dose));
+  } else {
+    const spectra = [sourceSpectrum(source, 'high'), sourceSpectrum(source, 'low')];
+    const [Th, Tl] = transmissions(scene.maps, W * H, spectra) as [Float32Array, Float32Array];
+    const fog = opts.fog ?? 0;
+    for (const T of [Th, Tl]) {
+      addFog(T, W, H, fog);
+      blur3(T, W, H);
+    }
+    const noiseRng = new Rng(opts.seed, index, 0x701e);
+    high = quantise(Th, dose, SIM_AIR_VALUE, noiseRng);
+    low = quantise(Tl, dose * LOW_DOSE_FACTOR[source], SIM_AIR_VALUE, noiseRng);
   }
-  const noiseRng = new Rng(opts.seed, index, 0x701e);
-  const high = quantise(Th, dose, SIM_AIR_VALUE, noiseRng);
-  const low = quantise(Tl, dose * LOW_DOSE_FACTOR[source], SIM_AIR_VALUE, noiseRng);
 
   const scanId = `sim-${opts.seed}-${String(index).padStart(6, '0')}`;
   const t0 = Date.UTC(2026, 0, 1) + (((opts.seed % 3650) + 3650) % 3650) * 86_400_000;
@@ -277,26 +339,30 @@ export function simulateScan(opts: SimulateOptions): SimulatedScan {
     scanId,
     laneId: opts.laneId ?? 'sim-lane-1',
     scannedAt,
-    scanner: { vendor: 'Simulated', model: source === 'linac' ? 'virtual-linac-6/4MeV' : 'virtual-tube-160/80kVp', serial: 'SIM-0001' },
-    source: source === 'linac' ? { kind: 'linac', highMeV: 6, lowMeV: 4 } : { kind: 'tube', highKVp: 160, lowKVp: 80 },
+    scanner: sc
+      ? { vendor: sc.vendor, model: sc.model, serial: sc.serial }
+      : { vendor: 'Simulated', model: source === 'linac' ? 'virtual-linac-6/4MeV' : 'virtual-tube-160/80kVp', serial: 'SIM-0001' },
+    source: sc ? { ...sc.declaredSource } : source === 'linac' ? { kind: 'linac', highMeV: 6, lowMeV: 4 } : { kind: 'tube', highKVp: 160, lowKVp: 80 },
     pixelSpacingMm: { x: layout.dx, y: layout.dy },
     images: { high: 'high.tiff', low: 'low.tiff' },
-    airValue: SIM_AIR_VALUE,
+    airValue: sc ? sc.airValue : SIM_AIR_VALUE,
     conveyance: { type: conveyance, id: conveyance === 'container' ? iso6346(rng) : `${conveyance.toUpperCase()}-${rng.int(100000, 999999)}` },
     manifest: { declarations: ctx.decls },
   };
 
+  const flip = sc?.flipTravel ?? false;
   const objects: TruthObject[] = [];
   for (const o of scene.objects) {
     if (o.maxX < 0) continue;
-    const boundingBox: BoundingBox = { x: o.minX, y: o.minY, width: o.maxX - o.minX, height: o.maxY - o.minY };
+    const x = flip ? W - o.maxX : o.minX;
+    const boundingBox: BoundingBox = { x, y: o.minY, width: o.maxX - o.minX, height: o.maxY - o.minY };
     const t: TruthObject = { id: o.id, class: o.class, boundingBox, concealment: o.concealment };
     if (o.species) t.species = o.species;
     if (o.densityGcm3 !== undefined) t.densityGcm3 = o.densityGcm3;
     if (o.notes) t.notes = o.notes;
     objects.push(t);
   }
-  const truth: ScanTruth = {
+  const truth: SimulatedTruth = {
     format: 'xray-scan-truth/1',
     scanId,
     scenario,
@@ -304,9 +370,13 @@ export function simulateScan(opts: SimulateOptions): SimulatedScan {
     dose,
     objects,
     manifestTruth: { honest: ctx.falseNotes.length === 0, notes: [...new Set(ctx.falseNotes)] },
+    ...(sc ? { scanner: { family: sc.family, serial: sc.serial, heldOut: sc.heldOut } } : {}),
   };
   const out: SimulatedScan = { metadata, high, low, width: W, height: H, truth };
-  if (opts.withMasks) out.masks = objectMasks(scene, objects.map((o) => o.id));
+  if (opts.withMasks) {
+    out.masks = objectMasks(scene, objects.map((o) => o.id));
+    if (flip) for (const m of out.masks) flipX(m.mask, W, H);
+  }
   return out;
 }
 

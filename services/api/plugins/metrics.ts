@@ -6,6 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const STATUSES = ['received', 'queued', 'analysing', 'analysed', 'failed'] as const;
@@ -41,6 +42,34 @@ export function createMetrics(deps: ApiDeps, log: FastifyBaseLogger, processMetr
       await safely('scans by status', async () => {
         const counts = await deps.store.scans.countByStatus();
         for (const s of STATUSES) this.set({ status: s }, counts[s] ?? 0);
+      });
+    },
+  });
+
+  new Gauge({
+    name: 'cxr_scan_verdicts',
+    help: 'Analysed scans in the database by verdict (needs_review: no active model is validated for the scan)',
+    labelNames: ['verdict'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await safely('scans by verdict', async () => {
+        const counts = await deps.store.scans.countByVerdict();
+        for (const v of VERDICTS) this.set({ verdict: v }, counts[v] ?? 0);
+      });
+    },
+  });
+
+  new Gauge({
+    name: 'cxr_scan_verdict_reasons',
+    help: 'Scans whose verdict carries a reason, by reason code (outside_validated_domain: outside every active model\'s validated domain)',
+    labelNames: ['code'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await safely('scans by verdict reason', async () => {
+        const counts = await deps.store.scans.countByVerdictReason();
+        for (const c of VERDICT_REASON_CODES) this.set({ code: c }, counts[c] ?? 0);
       });
     },
   });

@@ -1,15 +1,10 @@
 /** Request and response schemas of /v1/alerts. */
 import { Type, type Static } from '@sinclair/typebox';
+import { ALERT_REASON_CODES } from '../../core/domain.ts';
 import { AlertStatus, Cursor, DetectionClass, LaneId, Limit, Nullable, Since } from './common.ts';
 
 export const AlertReason = Type.Object({
-  code: Type.Union([
-    Type.Literal('wildlife_product'),
-    Type.Literal('cites_timber_without_permit'),
-    Type.Literal('declared_species_mismatch'),
-    Type.Literal('declared_hs_mismatch'),
-    Type.Literal('undeclared_timber'),
-  ]),
+  code: Type.Union(ALERT_REASON_CODES.map((c) => Type.Literal(c))),
   message: Type.String(),
   detectionIds: Type.Array(Type.String()),
 });

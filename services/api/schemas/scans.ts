@@ -1,7 +1,22 @@
 /** Request and response schemas of /v1/scans. */
 import { Type, type Static } from '@sinclair/typebox';
+import { CALIBRATION_MODES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
 import { Alert } from './alerts.ts';
-import { Box, Cursor, DetectionClass, LaneId, Limit, Nullable, ScanIdPattern, ScanStatus, Sha256, Since, Verdict } from './common.ts';
+import { Box, Cursor, DetectionClass, LaneId, Limit, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
+
+/** From the domain vocabulary, so `needs_review` is accepted wherever a verdict is (filters, responses). */
+export const Verdict = Type.Union(VERDICTS.map((v) => Type.Literal(v)));
+
+export const VerdictReason = Type.Object({
+  code: Type.Union(VERDICT_REASON_CODES.map((c) => Type.Literal(c))),
+  message: Type.String(),
+});
+
+export const ScanCalibration = Type.Object({
+  mode: Type.Union(CALIBRATION_MODES.map((m) => Type.Literal(m))),
+  profileId: Nullable(Type.String()),
+  version: Nullable(Type.Integer()),
+});
 
 export const ScanListQuery = Type.Object({
   lane: Type.Optional(LaneId),
@@ -50,6 +65,9 @@ export const Detection = Type.Object({
   box: Box,
   boxMm: Box,
   densityGcm3: Nullable(Type.Number()),
+  densityIntervalGcm3: Nullable(
+    Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'Timber: [lo, hi] g/cm³ holding ≥ 90 % of the density-group probability' }),
+  ),
   aboveThreshold: Type.Boolean(),
   shadow: Type.Boolean(),
   createdAt: Type.String(),
@@ -85,7 +103,11 @@ export const ScanDetail = Type.Object({
   updatedAt: Type.String(),
   status: ScanStatus,
   verdict: Nullable(Verdict),
+  /** Why the verdict is what it is beyond the alerts (e.g. `outside_validated_domain` with `needs_review`). */
+  verdictReasons: Type.Array(VerdictReason),
   failureReason: Nullable(Type.String()),
+  /** Calibration the analysis used; null when not recorded. */
+  calibration: Nullable(ScanCalibration),
   contentSha256: Sha256,
   source: Source,
   pixelSpacingMm: Type.Object({ x: Type.Number(), y: Type.Number() }),

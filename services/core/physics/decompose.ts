@@ -27,7 +27,7 @@ export interface BasisMaps {
 
 const A_MIN = -0.4;
 const A_MAX = 10.4;
-const STEP = 0.04;
+const STEP = 0.05;
 const N = Math.round((A_MAX - A_MIN) / STEP) + 1;
 /** Output clamp (g/cm²): beyond these the inputs are noise or saturated detector values. */
 const T_RANGE = { organic: [-60, 600], metal: [-80, 300] } as const;

@@ -2,7 +2,8 @@
  * Score maps → detections. Each class's sigmoid map is thresholded at the card's candidate
  * score; 8-connected regions become detections with the region's peak as score and its box
  * mapped back to scan pixels. Timber regions also get a species group (mean softmax over the
- * region) and a density estimate. Thresholds per class then split tier 1 from tier 2.
+ * region), a density estimate and the density interval the group probabilities support.
+ * Thresholds per class then split tier 1 from tier 2.
  */
 import { createHash } from 'node:crypto';
 import type { DetectionClass, DetectionRecord } from '../../../services/core/domain.ts';
@@ -120,6 +121,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
       let species: string | null = null;
       let cites: DetectionRecord['citesAppendix'] = null;
       let density: number | null = null;
+      let interval: [number, number] | null = null;
       if (cls === 'timber' && groupsOut && card.output.timberGroups) {
         const g = timberGroup(groupsOut, r.cells, card.output.timberGroups.groups.length);
         const group = card.output.timberGroups.groups[g.best]!;
@@ -127,6 +129,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
         cites = group.citesListed ? 'II' : null;
         density = card.output.timberGroups.groups.reduce((s, gr, i) => s + g.probs[i]! * ((gr.densityGcm3[0] + gr.densityGcm3[1]) / 2), 0);
         density = Math.round(density * 1000) / 1000;
+        interval = densityInterval(card.output.timberGroups.groups, g.probs);
       }
       // Six decimals: enough to keep strong detections and strong false alarms apart.
       const score = Math.round(r.peak * 1e6) / 1e6;
@@ -152,6 +155,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
           height: round1(box.height * ctx.spacingMm.y),
         },
         densityGcm3: density,
+        densityIntervalGcm3: interval,
         aboveThreshold: score >= card.thresholds[cls].score,
         shadow: ctx.model.shadow,
         createdAt: ctx.createdAt,
@@ -159,6 +163,37 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
     }
   });
   return out.sort((a, b) => b.score - a.score);
+}
+
+/** Probability mass the density interval of a timber detection must hold. */
+export const DENSITY_INTERVAL_MASS = 0.9;
+
+/**
+ * The density band the group probabilities support: groups ordered by density, the shortest
+ * run of adjacent groups holding ≥ DENSITY_INTERVAL_MASS of the probability (of equally short
+ * runs, the one holding most), as [lowest band start, highest band end] in g/cm³. A confident
+ * model gives one group's band; an unsure one a wider band, which the manifest rules can then
+ * not use to contradict a declaration.
+ */
+export function densityInterval(groups: ReadonlyArray<{ densityGcm3: [number, number] }>, probs: ArrayLike<number>): [number, number] | null {
+  const order = groups.map((g, i) => ({ band: g.densityGcm3, p: probs[i] ?? 0 })).sort((a, b) => a.band[0] - b.band[0] || a.band[1] - b.band[1]);
+  const total = order.reduce((s, g) => s + g.p, 0);
+  if (!(total > 0)) return null;
+  for (let len = 1; len <= order.length; len++) {
+    let best: { from: number; mass: number } | null = null;
+    for (let from = 0; from + len <= order.length; from++) {
+      let mass = 0;
+      for (let i = from; i < from + len; i++) mass += order[i]!.p;
+      // Probabilities are summed in floating point; 0.3 + 0.6 must count as 0.9.
+      if (mass / total >= DENSITY_INTERVAL_MASS - 1e-9 && (!best || mass > best.mass)) best = { from, mass };
+    }
+    if (best) {
+      const run = order.slice(best.from, best.from + len);
+      const r3 = (v: number) => Math.round(v * 1000) / 1000;
+      return [r3(Math.min(...run.map((g) => g.band[0]))), r3(Math.max(...run.map((g) => g.band[1])))];
+    }
+  }
+  return null;
 }
 
 /** Share of the object's peak contrast over its surroundings at which its edge is drawn. */

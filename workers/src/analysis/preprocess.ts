@@ -1,8 +1,12 @@
 /**
  * Turns decoded 16-bit scan images into a model input, exactly as the model card says:
  * transmission T = value / airValue → attenuation −ln T, area-average resampling to the
- * card's pixel spacing, scaling, and zero padding to the card's size multiple.
+ * card's pixel spacing, then either scaled attenuation (older cards) or the scanner-independent
+ * basis area densities computed with the scanner's response (calibration profile or nominal),
+ * and zero padding to the card's size multiple.
  */
+import { decomposerFor } from '../../../services/core/physics/decompose.ts';
+import type { ScannerResponse } from '../../../services/core/physics/response.ts';
 import type { ModelCard } from '../../../services/model-registry/card.ts';
 
 export interface DecodedImage {
@@ -82,6 +86,7 @@ export function buildModelInput(
   images: Partial<Record<'high' | 'low', DecodedImage>>,
   airValue: number,
   spacingMm: { x: number; y: number },
+  response?: ScannerResponse,
 ): ModelInput {
   const first = images[card.input.energies[0]!];
   if (!first) throw new ModelInputError(`model ${card.id} needs the ${card.input.energies[0]} image`);
@@ -93,16 +98,34 @@ export function buildModelInput(
   const ph = Math.ceil(dh / m) * m;
   const c = card.input.energies.length;
   const data = new Float32Array(c * ph * pw);
-  card.input.energies.forEach((energy, ci) => {
+  const small: Partial<Record<'high' | 'low', Float32Array>> = {};
+  for (const energy of card.input.energies) {
     const img = images[energy];
     if (!img) throw new ModelInputError(`model ${card.id} needs the ${energy} image`);
     if (img.width !== first.width || img.height !== first.height) throw new ModelInputError('energy images differ in size');
     const att = attenuation(img, airValue, card.input.normalisation.minTransmission);
-    const small = resampleArea(att, img.width, img.height, dw, dh);
+    small[energy] = resampleArea(att, img.width, img.height, dw, dh);
+  }
+  const planes: Float32Array[] = [];
+  const rep = card.input.representation ?? { kind: 'attenuation' as const };
+  if (rep.kind === 'basis') {
+    if (!response) throw new ModelInputError(`model ${card.id} reads calibrated area densities: the scanner response is missing`);
+    if (c !== 2 || !small.high || !small.low || !response.low) throw new ModelInputError(`model ${card.id} needs a dual-energy scan and response`);
+    const { organic, metal } = decomposerFor(response).decompose(small.high, small.low);
+    const mass = new Float32Array(organic.length);
+    for (let i = 0; i < mass.length; i++) {
+      mass[i] = (organic[i]! + metal[i]!) * rep.massScale;
+      metal[i]! *= rep.metalScale;
+    }
+    planes.push(mass, metal);
+  } else {
     const scale = card.input.normalisation.attenuationScale;
+    for (const energy of card.input.energies) planes.push(small[energy]!.map((v) => v * scale));
+  }
+  planes.forEach((plane, ci) => {
     for (let y = 0; y < dh; y++) {
       const dst = ci * ph * pw + y * pw;
-      for (let x = 0; x < dw; x++) data[dst + x] = small[y * dw + x]! * scale;
+      for (let x = 0; x < dw; x++) data[dst + x] = plane[y * dw + x]!;
     }
   });
   return { data, dims: [1, c, ph, pw], width: dw, height: dh, factorX: first.width / dw, factorY: first.height / dh };

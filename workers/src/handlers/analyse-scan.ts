@@ -1,19 +1,21 @@
 /**
  * BullMQ handler for `analyse-scan`. Idempotent: results are replaced per (scan, model,
  * version) in one transaction, so a retry or a stalled-job re-run leaves one set of rows.
- * Unrecoverable inputs (corrupt image, model/input mismatch, no applicable model) fail at
- * once (the worker's `failed` listener records the reason on the scan); anything else is
- * thrown for a retry.
+ * A scan no active model is validated for is not a failure: it ends `analysed` with verdict
+ * `needs_review` and the reason. Unrecoverable inputs (corrupt image, model/input mismatch,
+ * no active model loaded) fail at once (the worker's `failed` listener records the reason on
+ * the scan); anything else is thrown for a retry.
  */
 import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
 import type { EventPublisher, SystemEvent } from '../../../services/events/events.ts';
 import { sha256File, type ImageStore } from '../../../services/storage/image-store.ts';
-import type { Store } from '../../../services/store/types.ts';
+import type { ScanStatusPatch, Store } from '../../../services/store/types.ts';
 import { decodeScanImage } from '../../../scanner-adapter/src/scan-package/read.ts';
 import { analyseImages, type AnalysisDeps } from '../analysis/analyse.ts';
 import { ModelInputError, type DecodedImage } from '../analysis/preprocess.ts';
+import { scannerResponseFor } from '../analysis/scanner-response.ts';
 
 export interface HandlerDeps extends AnalysisDeps {
   store: Store;
@@ -47,6 +49,8 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   const scan = await deps.store.scans.get(scanId);
   if (!scan) throw new UnrecoverableError(`scan ${scanId} is not in the store`);
   if (scan.contentSha256 !== contentSha256) throw new UnrecoverableError(`scan ${scanId} content changed since it was queued`);
+  // A deployment fault, not a property of the scan (the worker refuses to start without one).
+  if (!deps.models.some((m) => !m.shadow)) throw new UnrecoverableError('no active model loaded');
 
   const startedAt = new Date().toISOString();
   await deps.store.scans.updateStatus(scanId, { status: 'analysing', timings: { startedAt } });
@@ -69,18 +73,15 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   }
   const decodeMs = performance.now() - t0;
 
+  // The scanner's calibration profile turns its values into scanner-independent area densities.
+  const { response, calibration } = await scannerResponseFor(deps.store, scan.metadata);
   let analysis;
   try {
-    analysis = await analyseImages({ scanId, metadata: scan.metadata, images }, deps);
+    analysis = await analyseImages({ scanId, metadata: scan.metadata, images, response, calibration }, deps);
   } catch (err) {
     if (err instanceof ModelInputError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  if (analysis.results.length === 0) {
-    // Never report "clear" for a scan no model looked at.
-    throw new UnrecoverableError(`no applicable model: ${analysis.skipped.map((s) => `${s.model} ${s.reason}`).join('; ') || 'none loaded'}`);
-  }
-
   const finishedAt = new Date().toISOString();
   const totalMs = Date.parse(finishedAt) - Date.parse(scan.receivedAt);
   const timings = {
@@ -89,7 +90,19 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     inferenceMs: Math.round(analysis.inferenceMs),
     totalMs,
   };
-  await deps.store.recordAnalysis(analysis.results, { status: 'analysed', verdict: analysis.verdict, failureReason: null, timings });
+  const patch: ScanStatusPatch = {
+    status: 'analysed',
+    verdict: analysis.verdict,
+    verdictReasons: analysis.verdictReasons,
+    // Belongs to this analysis: null when the caller of analyseImages gave none.
+    calibration: analysis.calibration,
+    failureReason: null,
+    timings,
+  };
+  // Both write the scan through the store's one status writer; a scan no model read
+  // (`needs_review` with only skipped models) has no results to record beside it.
+  if (analysis.results.length > 0) await deps.store.recordAnalysis(analysis.results, patch);
+  else await deps.store.scans.updateStatus(scanId, patch);
   await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysed', verdict: analysis.verdict, timings, at: finishedAt });
   for (const r of analysis.results) {
     if (!r.alert) continue;
@@ -104,6 +117,7 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     });
   }
   const n = analysis.results.reduce((s, r) => s + r.detections.length, 0);
-  deps.log?.(`${scanId}: ${analysis.verdict} (${n} detections, decode ${timings.decodeMs} ms, inference ${timings.inferenceMs} ms)`);
+  const why = analysis.verdictReasons.map((r) => `; ${r.code}: ${r.message}`).join('');
+  deps.log?.(`${scanId}: ${analysis.verdict} (${n} detections, decode ${timings.decodeMs} ms, inference ${timings.inferenceMs} ms)${why}`);
   return { verdict: analysis.verdict, detections: n };
 }
