@@ -2,7 +2,7 @@
  * Evaluation harness: runs the worker's analysis path over labelled scans and reports.
  *
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
- *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--json FILE] [--out DIR] [--write-card]
+ *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--scanners FAMILY,… [--nominal]] [--json FILE] [--out DIR] [--write-card]
  *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card]
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
@@ -19,7 +19,7 @@ import { isMain } from '../../services/core/is-main.ts';
 import type { LoadedModel } from '../../services/model-registry/card.ts';
 import { loadModelDir, loadModelRegistry } from '../../services/model-registry/registry.ts';
 import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
-import { packageScans, simulatedScans, type LabelledScan } from './labelled-scans.ts';
+import { packageScans, simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
 import { runLeaveScannersOut, formatScannerTable } from './leave-scanners-out.ts';
@@ -78,7 +78,18 @@ async function drawExamples(out: string, scans: AnalysedScan[], source: () => As
   return files;
 }
 
-export async function runEvaluation(opts: { scans?: string; simulate?: string; doses?: string; model?: string; json?: string; out?: string; examples?: boolean; writeCard?: boolean }): Promise<EvaluationReport> {
+export async function runEvaluation(opts: {
+  scans?: string;
+  simulate?: string;
+  doses?: string;
+  scanners?: string;
+  nominal?: boolean;
+  model?: string;
+  json?: string;
+  out?: string;
+  examples?: boolean;
+  writeCard?: boolean;
+}): Promise<EvaluationReport> {
   const config = loadConfig();
   let source: () => AsyncIterable<LabelledScan>;
   let expected: number | undefined;
@@ -88,7 +99,16 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; d
     const [seed, count, scenario, src] = opts.simulate.split(':');
     const doses = opts.doses ? opts.doses.split(',').map(Number) : undefined;
     if (doses?.some((d) => !(Number.isFinite(d) && d > 0))) throw new Error('--doses must be positive photon counts, e.g. 10000,20000,40000');
-    const spec = { seed: Number(seed), count: Number(count), scenario: scenario || 'mixed', source: (src || 'linac') as 'linac' | 'tube', ...(doses ? { doses } : {}) };
+    // --scanners FAMILY[,FAMILY…]: randomised virtual scanners of those families, each with its calibration profile.
+    const families = opts.scanners ? opts.scanners.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+    const spec: SimulatedSplit = {
+      seed: Number(seed),
+      count: Number(count),
+      scenario: scenario || 'mixed',
+      source: (src || 'linac') as 'linac' | 'tube',
+      ...(doses ? { doses } : {}),
+      ...(families ? { scanners: { families, count: Math.max(2, families.length * 2), seed: Number(seed) + 7, nominalFraction: opts.nominal ? 1 : 0 } } : {}),
+    };
     if (!Number.isInteger(spec.seed) || !Number.isInteger(spec.count)) throw new Error('--simulate must be SEED:COUNT[:SCENARIO[:SOURCE]]');
     if (spec.source !== 'linac' && spec.source !== 'tube') throw new Error('--simulate SOURCE must be linac or tube');
     model = await pickModel(opts.model, config.modelsDir, spec.source);
@@ -98,7 +118,7 @@ export async function runEvaluation(opts: { scans?: string; simulate?: string; d
     if (used.includes(spec.seed)) console.error(`warning: seed ${spec.seed} was used to train or calibrate this model; these figures are NOT held-out`);
     source = () => simulatedScans(spec);
     expected = spec.count;
-    described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}${doses ? `, doses ${doses.join('/')}` : ''}`;
+    described = `simulated seed ${spec.seed}, ${spec.count} scans, scenario ${spec.scenario}, source ${spec.source}${doses ? `, doses ${doses.join('/')}` : ''}${families ? `, scanners of ${families.join('/')} (${opts.nominal ? 'nominal response' : 'calibration profiles'})` : ''}`;
   } else if (opts.scans) {
     source = () => packageScans(opts.scans!);
     described = `scan packages in ${opts.scans}`;
@@ -194,6 +214,8 @@ if (isMain(import.meta.url)) {
     options: {
       'leave-scanners-out': { type: 'string' },
       'per-family': { type: 'string' },
+      scanners: { type: 'string' },
+      nominal: { type: 'boolean', default: false },
       scans: { type: 'string' },
       simulate: { type: 'string' },
       doses: { type: 'string' },

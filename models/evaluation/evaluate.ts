@@ -1,7 +1,8 @@
 /**
  * The evaluation report: per-class detection at the operating threshold, ROC AUC, localisation,
- * scan-level false alarms, timber density-group confusion and manifest-mismatch checks, and
- * breakdowns by concealment, source kind and dose. Pure computation over analysed scans.
+ * scan-level false alarms, timber density-group confusion and manifest-mismatch checks, the share
+ * of scans left `needs_review`, and breakdowns by concealment, source kind and dose. Pure
+ * computation over analysed scans.
  */
 import type { TruthObject } from '../../scanner-adapter/src/scan-package/types.ts';
 import type { DetectionClass, DetectionRecord } from '../../services/core/domain.ts';
@@ -44,6 +45,13 @@ export interface EvaluationReport {
   verdictFalseAlarmRate: Rate;
   /** What raised the false alarms above: scans per alert reason code (a scan may have several). */
   verdictFalseAlarmReasons: Record<string, number>;
+  /**
+   * Fraction of all scans whose verdict is `needs_review` (the model is not validated for the scan,
+   * so it did not read it). Such a scan is not cleared, and it is no alert either: in the rates
+   * above it has no detections and no alert reason (a miss where it holds contraband, never a
+   * false alarm), which is why it is reported here on its own.
+   */
+  needsReview: Rate;
   concealed: Rate;
   byConcealment: Record<string, Rate>;
   bySource: Record<string, { detection: Rate; falseAlarm: Rate }>;
@@ -201,6 +209,7 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
     wildlifeFalseAlarmRate: r(noWildlife.filter(hasWildlifeAlert).length, noWildlife.length),
     verdictFalseAlarmRate: r(clean.filter((s) => s.verdict === 'alert').length, clean.length),
     verdictFalseAlarmReasons: reasonCounts(clean.filter((s) => s.verdict === 'alert')),
+    needsReview: r(scans.filter((s) => s.verdict === 'needs_review').length, scans.length),
     concealed: r(concealedHit, concealedTotal),
     byConcealment: Object.fromEntries(Object.entries(byConcealment).map(([k, v]) => [k, r(v.h, v.t)])),
     bySource: split((s) => s.metadata.source.kind),
@@ -238,6 +247,7 @@ export function formatReport(rep: EvaluationReport): string {
   L.push(`verdict false-alarm rate (no contraband, honest manifest): ${f(rep.verdictFalseAlarmRate)}`);
   const why = Object.entries(rep.verdictFalseAlarmReasons ?? {}).sort((a, b) => b[1] - a[1]);
   if (why.length) L.push(`  raised by (scans per reason): ${why.map(([k, n]) => `${k} ${n}`).join('; ')}`);
+  if (rep.needsReview) L.push(`needs_review (no model validated for the scan; not cleared, not alerted): ${f(rep.needsReview)} of all scans`);
   L.push(`concealed (in log, behind steel) detection:          ${f(rep.concealed)}`);
   L.push('by concealment: ' + Object.entries(rep.byConcealment).map(([k, v]) => `${k} ${f(v)}`).join('; '));
   L.push('by source: ' + Object.entries(rep.bySource).map(([k, v]) => `${k} detection ${f(v.detection)}, false alarms ${f(v.falseAlarm)}`).join('; '));

@@ -54,6 +54,8 @@ export async function train(opts: {
   const cfg = await loadTrainingConfig(configPath);
   if (opts.trainCount) cfg.dataset.train.count = opts.trainCount;
   if (opts.valCount) cfg.dataset.val.count = opts.valCount;
+  // A small split needs no more scanners than scans (each scanner is calibrated once per process).
+  for (const split of [cfg.dataset.train, cfg.dataset.val]) if (split.scanners) split.scanners.count = Math.min(split.scanners.count, split.count);
   const cache = path.resolve(opts.cacheDir ?? path.join(ROOT, 'models/training/.cache', cfg.id));
   const modelsDir = path.resolve(opts.modelsDir ?? path.join(ROOT, 'models'));
   const t0 = Date.now();

@@ -1,10 +1,13 @@
 /**
- * System events (scan status changes, new alerts) published by adapter and workers on a Redis
- * pub/sub channel and fanned out by the API as server-sent events. Events are notifications,
- * not the system of record: the database is. A subscriber that missed one re-reads the store.
+ * System events (scan status changes, new alerts, calibration profiles stored or refused)
+ * published by adapter and workers on a Redis pub/sub channel and fanned out by the API as
+ * server-sent events. Events are notifications, not the system of record: the database is. A
+ * subscriber that missed one re-reads the store.
  */
 import { Redis } from 'ioredis';
-import type { DetectionClass, ScanRecord, ScanStatus, Verdict } from '../core/domain.ts';
+import type { SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
+import type { DetectionClass, ScanRecord, ScanStatus, Verdict, VerdictReason } from '../core/domain.ts';
+import type { CalibrationStatus } from '../store/types.ts';
 
 export type SystemEvent =
   | {
@@ -13,6 +16,8 @@ export type SystemEvent =
       laneId: string;
       status: ScanStatus;
       verdict: Verdict | null;
+      /** With `analysed`: why the verdict is what it is beyond the alerts (e.g. `outside_validated_domain`). */
+      verdictReasons?: VerdictReason[];
       failureReason?: string | null;
       timings?: ScanRecord['timings'];
       at: string;
@@ -24,6 +29,20 @@ export type SystemEvent =
       laneId: string;
       class: DetectionClass;
       score: number;
+      at: string;
+    }
+  | {
+      /** A calibration package was fitted and its profile stored: `active`, or `refused` with the reason. */
+      type: 'calibration.profile';
+      profileId: string;
+      calibrationId: string;
+      serial: string;
+      sourceKind: SourceSpec['kind'];
+      status: CalibrationStatus;
+      /** 1, 2, … per scanner serial and source kind, refused profiles included. */
+      version: number;
+      /** Why the fit was refused; null when active. */
+      reason: string | null;
       at: string;
     };
 

@@ -14,7 +14,7 @@ import type {
   Verdict,
   VerdictReason,
 } from '../core/domain.ts';
-import type { AlertsTable, DetectionsTable, ScansTable } from './schema.ts';
+import type { AlertsTable, CalibrationProfilesTable, DetectionsTable, ScansTable } from './schema.ts';
 import type { CalibrationProfile, CalibrationStatus } from './types.ts';
 
 export function scanToRow(scan: ScanRecord): Insertable<ScansTable> {
@@ -53,21 +53,6 @@ export function rowToScan(row: Selectable<ScansTable>): ScanRecord {
     // Absent when there are none, like a record that was never analysed.
     ...verdictFieldsOf(row),
   };
-}
-
-/**
- * Columns of migration 003 (verdict reasons and calibration on scans, density interval on
- * detections), merged into the row shapes of ./schema.ts.
- */
-declare module './schema.ts' {
-  interface ScansTable {
-    verdict_reasons_json: string;
-    calibration_json: string | null;
-  }
-  interface DetectionsTable {
-    density_lo: number | null;
-    density_hi: number | null;
-  }
 }
 
 function verdictFieldsOf(row: Selectable<ScansTable>): Pick<ScanRecord, 'verdictReasons' | 'calibration'> {
@@ -153,39 +138,6 @@ export function rowToAlert(row: Selectable<AlertsTable>): AlertRecord {
     reasons: JSON.parse(row.reasons_json) as AlertRecord['reasons'],
     createdAt: row.created_at,
   };
-}
-
-/**
- * Row shape of calibration_profiles (migration 002). Declared here and merged into the
- * Database interface of ./schema.ts, so the query layer is typed like the other tables.
- */
-export interface CalibrationProfilesTable {
-  id: string;
-  calibration_id: string;
-  content_sha256: string;
-  scanner_serial: string;
-  scanner_vendor: string | null;
-  scanner_model: string | null;
-  source_kind: string;
-  source_json: string;
-  acquired_at: string;
-  received_at: string;
-  version: number;
-  status: string;
-  reason: string | null;
-  response_json: string | null;
-  residuals_json: string;
-  max_residual: number | null;
-  tolerance: string | null;
-  measurements_json: string;
-  metadata_json: string;
-  calibration_json: string;
-}
-
-declare module './schema.ts' {
-  interface Database {
-    calibration_profiles: CalibrationProfilesTable;
-  }
 }
 
 export function calibrationToRow(p: CalibrationProfile): Insertable<CalibrationProfilesTable> {

@@ -1,7 +1,8 @@
 /**
- * Row shapes of the database tables as Kysely sees them. Times are ISO-8601 text, JSON is
- * text and booleans are integers 0/1, so the same SQL and the same values work on SQLite
- * and PostgreSQL. Mapping to domain records lives in ./rows.ts.
+ * Row shapes of the database tables as Kysely sees them — every table and column of every
+ * migration (./migrations.ts), in one place. Times are ISO-8601 text, JSON is text and booleans
+ * are integers 0/1, so the same SQL and the same values work on SQLite and PostgreSQL. Mapping
+ * to domain records lives in ./rows.ts.
  */
 
 export interface ScansTable {
@@ -17,6 +18,10 @@ export interface ScansTable {
   images_json: string;
   timings_json: string;
   updated_at: string;
+  /** Migration 003: JSON array of VerdictReason, '[]' when none. */
+  verdict_reasons_json: string;
+  /** Migration 003: JSON ScanCalibration; null when not recorded. */
+  calibration_json: string | null;
 }
 
 export interface DetectionsTable {
@@ -32,6 +37,9 @@ export interface DetectionsTable {
   box_json: string;
   box_mm_json: string;
   density: number | null;
+  /** Migration 003: density interval, g/cm³; null when the detection has none. */
+  density_lo: number | null;
+  density_hi: number | null;
   above_threshold: number;
   shadow: number;
   created_at: string;
@@ -51,8 +59,33 @@ export interface AlertsTable {
   created_at: string;
 }
 
+/** Migration 002: one row per stored calibration profile (active or refused). */
+export interface CalibrationProfilesTable {
+  id: string;
+  calibration_id: string;
+  content_sha256: string;
+  scanner_serial: string;
+  scanner_vendor: string | null;
+  scanner_model: string | null;
+  source_kind: string;
+  source_json: string;
+  acquired_at: string;
+  received_at: string;
+  version: number;
+  status: string;
+  reason: string | null;
+  response_json: string | null;
+  residuals_json: string;
+  max_residual: number | null;
+  tolerance: string | null;
+  measurements_json: string;
+  metadata_json: string;
+  calibration_json: string;
+}
+
 export interface Database {
   scans: ScansTable;
   detections: DetectionsTable;
   alerts: AlertsTable;
+  calibration_profiles: CalibrationProfilesTable;
 }

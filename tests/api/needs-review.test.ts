@@ -117,7 +117,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     it('ends a 9/6 MeV scan needs_review with the reason; the shadow model validated for it runs but cannot vouch', async () => {
       const d = await ingest('review-9mev', { source: { kind: 'linac', highMeV: 9, lowMeV: 6 } });
-      expect(d).toMatchObject({ status: 'analysed', verdict: 'needs_review', failureReason: null, alerts: [], calibration: null });
+      expect(d).toMatchObject({ status: 'analysed', verdict: 'needs_review', failureReason: null, alerts: [], calibration: { mode: 'nominal', profileId: null, version: null } });
       expect(d.verdictReasons).toEqual([
         {
           code: 'outside_validated_domain',

@@ -1,19 +1,23 @@
 /**
  * Calibration packages from the hot folder to the API, on SQLite and PostgreSQL, with real
  * files and real Redis: a good package becomes an active profile visible at the API and leaves
- * the inbox; an inconsistent one is stored as refused (with its reason) and quarantined; a
- * malformed one is quarantined with its code; the database being down leaves the package for retry.
+ * the inbox; an inconsistent one is stored as refused (with its reason) and quarantined; each new
+ * profile is announced as a `calibration.profile` event, and an event channel that is down fails
+ * no ingest; a malformed one is quarantined with its code; the database being down leaves the
+ * package for retry.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HotFolder } from '../../scanner-adapter/src/hot-folder/hot-folder.ts';
 import { IngestService, type IngestOutcome } from '../../scanner-adapter/src/ingest/ingest-service.ts';
 import { buildApp } from '../../services/api/app.ts';
 import { loadConfig } from '../../services/core/config.ts';
+import { EventPublisher, EventSubscriber, type SystemEvent } from '../../services/events/events.ts';
 import { JobProducer } from '../../services/queue/queue-repository.ts';
 import { ImageStore } from '../../services/storage/image-store.ts';
 import type { Store } from '../../services/store/types.ts';
@@ -36,16 +40,26 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
   let producer: JobProducer;
   let hot: HotFolder;
   let app: FastifyInstance;
+  let pubRedis: Redis;
+  let subscriber: EventSubscriber;
   const outcomes: IngestOutcome[] = [];
+  const events: SystemEvent[] = [];
+  const profileEvent = (calibrationId: string) =>
+    waitFor(async () => events.find((e) => e.type === 'calibration.profile' && e.calibrationId === calibrationId));
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-calingest-'));
     inbox = path.join(root, 'inbox');
     rejected = path.join(root, 'rejected');
     ({ store, cleanup } = await backend.open());
-    producer = new JobProducer(REDIS_URL, `t_cal_${randomBytes(4).toString('hex')}`);
+    const prefix = `t_cal_${randomBytes(4).toString('hex')}`;
+    producer = new JobProducer(REDIS_URL, prefix);
+    subscriber = new EventSubscriber(REDIS_URL, prefix);
+    await subscriber.start();
+    subscriber.on((e) => events.push(e));
+    pubRedis = new Redis(REDIS_URL);
     const images = new ImageStore(path.join(root, 'images'));
-    const ingest = new IngestService({ store, images, producer, rejectedDir: rejected });
+    const ingest = new IngestService({ store, images, producer, events: new EventPublisher(pubRedis, prefix), rejectedDir: rejected });
     hot = new HotFolder(ingest, { inboxDir: inbox, rejectedDir: rejected, pollMs: 50, settleMs: 150, stuckMs: 800, onOutcome: (o) => outcomes.push(o) });
     await hot.start();
     app = await buildApp({ config: loadConfig({ DATA_DIR: root, LOG_LEVEL: 'silent' }), store, images }, { logger: false, processMetrics: false });
@@ -55,6 +69,8 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     await app?.close();
     await hot?.stop();
     await producer?.close();
+    await subscriber?.close();
+    pubRedis?.disconnect();
     await cleanup?.();
     await fs.rm(root, { recursive: true, force: true });
   });
@@ -117,6 +133,19 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     expect(await store.calibrations.findCalibrationProfile(SERIAL, 'linac', '2026-09-30T00:00:00Z')).toBeUndefined();
     expect(await store.calibrations.findCalibrationProfile(SERIAL, 'tube', '2026-10-02T00:00:00Z')).toBeUndefined();
     expect(await fs.readdir(rejected)).toEqual([]);
+
+    // Announced once stored.
+    expect(await profileEvent('CAL-2026-10-01')).toEqual({
+      type: 'calibration.profile',
+      profileId: item.id,
+      calibrationId: 'CAL-2026-10-01',
+      serial: SERIAL,
+      sourceKind: 'linac',
+      status: 'active',
+      version: 1,
+      reason: null,
+      at: item.receivedAt,
+    });
   });
 
   it('acknowledges the same package dropped again without a second version', async () => {
@@ -124,6 +153,9 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     await waitFor(async () => outcomes.some((o) => o.kind === 'calibration' && o.duplicate));
     await waitFor(async () => !(await fs.readdir(inbox)).includes('cal-1-again'));
     expect((await get(`/v1/scanners/${SERIAL}/calibrations`)).items).toHaveLength(1);
+    // Nothing new was stored, so nothing new is announced.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events.filter((e) => e.type === 'calibration.profile' && e.calibrationId === 'CAL-2026-10-01')).toHaveLength(1);
   });
 
   it('stores a fit out of tolerance as refused, with its reason, and quarantines the package', async () => {
@@ -152,6 +184,9 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
       [2, 'refused'],
       [1, 'active'],
     ]);
+    // The refusal is announced with its reason.
+    expect(await profileEvent('CAL-BAD-IRON')).toMatchObject({ profileId: detail.id, serial: SERIAL, status: 'refused', version: 2, reason: detail.reason });
+
     // A refused profile is never the one in force.
     expect((await store.calibrations.findCalibrationProfile(SERIAL, 'linac', '2027-01-01T00:00:00Z'))?.calibrationId).toBe('CAL-2026-10-01');
   });
@@ -198,5 +233,30 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     // The same package goes through once the database answers again.
     const ok = new IngestService({ store, images: new ImageStore(path.join(root, 'images')), producer, rejectedDir: rejected });
     expect(await ok.ingest(dir)).toMatchObject({ kind: 'calibration', calibrationId: 'CAL-RETRY' });
+  });
+
+  it('stores a profile even when its event cannot be published', async () => {
+    // A Redis that is not there and does not queue: every publish fails at once.
+    const gone = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    gone.on('error', () => {});
+    const logs: string[] = [];
+    try {
+      const ingest = new IngestService({
+        store,
+        images: new ImageStore(path.join(root, 'images')),
+        producer,
+        events: new EventPublisher(gone, 'nowhere'),
+        rejectedDir: rejected,
+        log: (m) => logs.push(m),
+      });
+      const dir = path.join(root, 'held', 'cal-no-events');
+      await writeCalibrationPackage(dir, { calibrationId: 'CAL-NO-EVENTS', serial: 'SN-NO-EVENTS' });
+      expect(await ingest.ingest(dir)).toMatchObject({ kind: 'calibration', calibrationId: 'CAL-NO-EVENTS', version: 1 });
+      await expect(fs.access(dir)).rejects.toThrow();
+      expect((await get('/v1/calibrations?serial=SN-NO-EVENTS')).items).toHaveLength(1);
+      expect(logs.some((l) => l.startsWith('event calibration.profile for cal-') && l.includes('not published'))).toBe(true);
+    } finally {
+      gone.disconnect();
+    }
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Synthesises calibration packages (docs/calibration-package.md) for tests from the physics the
  * fit uses: each block is imaged as round(airValue·T) with a little noise, T from the nominal
- * response of the declared source. Until the simulator can write calibration packages this is
- * the only source of valid ones. A region can be imaged at a thickness other than the one it
- * declares (`imagedThicknessMm`), which is how tests make a package the fit must refuse.
+ * response of the declared source. The simulator writes realistic packages of virtual scanners
+ * (`simulateCalibration` + `writeCalibrationPackage` in scanner-adapter/src/simulator; used by
+ * tests/e2e/calibrated-scan.test.ts); this helper stays for tests that need exact control in a
+ * few pixels: chosen ids, serials, times, blocks and sources, and a region imaged at a thickness
+ * other than the one it declares (`imagedThicknessMm`), which is how tests make a package the fit
+ * must refuse.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

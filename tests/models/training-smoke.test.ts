@@ -52,18 +52,20 @@ describe('training toolkit', () => {
     expect(tampered.problems[0]!.reason).toMatch(/does not match card/);
   });
 
-  it('trains the tube-source model: dual-energy residual front end and hard-negative crops, tube scans only', async () => {
+  it('trains the tube-source model on calibrated inputs from randomised scanners, with hard-negative crops, tube scans only', async () => {
     const modelsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-train-tube-'));
     const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-train-tube-cache-'));
     dirs.push(modelsDir, cacheDir);
     const card = await train({ model: 'wildlife-timber-fcn-tube', version: '0.0.1-smoke', trainCount: 6, valCount: 4, epochs: 1, steps: 3, modelsDir, cacheDir });
     expect(card.input.sourceKinds).toEqual(['tube']);
     expect(card.intendedUse).toMatch(/tube scan/);
-    // Its density bands are not trusted to accuse a manifest: the config switches those rules off.
-    expect(card.rules).toEqual({ timberManifestRules: false });
-    expect(card.limits.join(' ')).toMatch(/Timber manifest rules are switched off/);
-    const training = (card.evaluation as { training: { dualEnergy: unknown; hardNegativeFraction: number } }).training;
-    expect(training.dualEnergy).toEqual({ k: 1.45, gain: 20 });
+    // Scanner-independent inputs, and a validated domain the worker enforces.
+    expect(card.input.representation).toMatchObject({ kind: 'basis' });
+    expect(card.domain?.sourceKinds).toEqual(['tube']);
+    expect(card.trainingData).toMatch(/randomised virtual scanners/);
+    expect(card.limits.join(' ')).toMatch(/needs_review/);
+    const training = (card.evaluation as { training: { augment: unknown; hardNegativeFraction: number } }).training;
+    expect(training.augment).toEqual({ channelGain: [0.03, 0.08] });
     expect(training.hardNegativeFraction).toBeGreaterThan(0);
     // The dataset lists look-alikes for the hard-negative crops.
     const shard = JSON.parse(await fs.readFile(path.join(cacheDir, 'train', 'shard-0.json'), 'utf8')) as { items: Array<{ hardNegatives: unknown[] }> };

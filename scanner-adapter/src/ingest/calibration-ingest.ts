@@ -1,16 +1,18 @@
 /**
  * Ingest of calibration packages (docs/calibration-package.md), which arrive in the same hot
  * folder as scans: read and measure, fit the scanner's response, store the profile (active, or
- * refused with the reason so operators see it), and only then remove the package from the inbox
- * — or quarantine it, with the same reason.json as a rejected scan. As for scans, the order makes
- * a crash harmless: a package still in the inbox is ingested again and takes the duplicate path.
+ * refused with the reason so operators see it), announce it (`calibration.profile` event, best
+ * effort), and only then remove the package from the inbox — or quarantine it, with the same
+ * reason.json as a rejected scan. As for scans, the order makes a crash harmless: a package still
+ * in the inbox is ingested again and takes the duplicate path.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fitCalibration } from '../../../services/core/physics/calibration.ts';
+import type { EventPublisher } from '../../../services/events/events.ts';
 import { sha256File } from '../../../services/storage/image-store.ts';
-import type { NewCalibrationProfile, Store } from '../../../services/store/types.ts';
+import type { CalibrationProfile, NewCalibrationProfile, Store } from '../../../services/store/types.ts';
 import { CalibrationPackageError, readCalibrationPackage } from '../calibration-package/read.ts';
 import { CALIBRATION_JSON } from '../calibration-package/types.ts';
 import { quarantine } from './quarantine.ts';
@@ -22,6 +24,8 @@ export type CalibrationIngestOutcome =
 export interface CalibrationIngestDeps {
   store: Store;
   rejectedDir: string;
+  /** Announces each newly stored profile (`calibration.profile`); optional, never required for an ingest. */
+  events?: EventPublisher;
   log?: (msg: string) => void;
 }
 
@@ -104,6 +108,8 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
 
   const p = stored.profile;
   const duplicate = stored.outcome === 'duplicate';
+  // A re-dropped package stored nothing new, so there is nothing to announce.
+  if (!duplicate) await announce(deps, p);
   if (p.status === 'refused') {
     // Stored first (operators see it at the API), then quarantined with the same reason.
     const message = `calibration fit refused: ${p.reason ?? 'no reason given'}`;
@@ -118,6 +124,25 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
       : `calibration ${meta.calibrationId} stored: ${p.scanner.serial} ${p.source.kind} version ${p.version}, max residual ${p.maxResidual?.toFixed(4)}`,
   );
   return { kind: 'calibration', calibrationId: meta.calibrationId, profileId: p.id, version: p.version, duplicate };
+}
+
+/** Events are notifications; the store has the profile. A Redis blip must not fail (and re-run) the ingest. */
+async function announce(deps: CalibrationIngestDeps, p: CalibrationProfile): Promise<void> {
+  try {
+    await deps.events?.publish({
+      type: 'calibration.profile',
+      profileId: p.id,
+      calibrationId: p.calibrationId,
+      serial: p.scanner.serial,
+      sourceKind: p.source.kind,
+      status: p.status,
+      version: p.version,
+      reason: p.reason,
+      at: p.receivedAt,
+    });
+  } catch (err) {
+    deps.log?.(`event calibration.profile for ${p.id} not published: ${(err as Error).message}`);
+  }
 }
 
 /** Best effort: the calibrationId of a package that failed validation, to name its quarantine folder. */

@@ -47,7 +47,7 @@ export class IngestService {
         log(`rejected ${path.basename(dir)}: ambiguous_package`);
         return { kind: 'rejected', code: 'ambiguous_package', message, quarantinedTo: to };
       }
-      return ingestCalibration(dir, { store, rejectedDir, log });
+      return ingestCalibration(dir, { store, rejectedDir, events: this.deps.events, log });
     }
     let pkg;
     try {

@@ -70,7 +70,7 @@ export type TruthClass =
   | 'cargo'
   | 'packaging_wood';
 
-export type Concealment = 'open' | 'in_log' | 'among_timber' | 'behind_steel' | 'wrapped' | 'among_horns';
+export type Concealment = 'open' | 'in_log' | 'among_timber' | 'behind_steel' | 'wrapped' | 'among_horns' | 'tip';
 
 export interface BoundingBox {
   x: number;
@@ -102,4 +102,9 @@ export interface ScanTruth {
   objects: TruthObject[];
   /** Manifest honesty as generated: which declarations are false and why. */
   manifestTruth: { honest: boolean; notes: string[] };
+  /**
+   * The virtual scanner that made the scan (docs/simulator.md): its family, serial, and whether the
+   * family is held out of training. Absent for the legacy single scanner.
+   */
+  scanner?: { family: string; serial: string; heldOut: boolean };
 }

@@ -93,11 +93,6 @@ export interface SimulateOptions {
   cargo?: CargoMode;
 }
 
-/** truth.json as the simulator writes it: ScanTruth plus, for virtual scanners, which scanner made it (truth only). */
-export interface SimulatedTruth extends ScanTruth {
-  scanner?: { family: string; serial: string; heldOut: boolean };
-}
-
 export interface ObjectMask {
   objectId: string;
   /** width*height, 1 where the object contributes attenuation. */
@@ -110,7 +105,7 @@ export interface SimulatedScan {
   low: Uint16Array;
   width: number;
   height: number;
-  truth: SimulatedTruth;
+  truth: ScanTruth;
   masks?: ObjectMask[];
 }
 
@@ -362,7 +357,7 @@ export function simulateScan(opts: SimulateOptions): SimulatedScan {
     if (o.notes) t.notes = o.notes;
     objects.push(t);
   }
-  const truth: SimulatedTruth = {
+  const truth: ScanTruth = {
     format: 'xray-scan-truth/1',
     scanId,
     scenario,

@@ -17,6 +17,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'scans', description: 'Scans, their analysis results and images' },
         { name: 'alerts', description: 'Alerts raised by the analysis' },
         { name: 'models', description: 'Loaded detection models' },
+        { name: 'calibrations', description: 'Scanner calibration profiles fitted from calibration packages, per scanner serial' },
         { name: 'events', description: 'Live server-sent events' },
         { name: 'ops', description: 'Health, readiness and metrics' },
       ],

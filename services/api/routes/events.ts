@@ -24,12 +24,26 @@ function publicEvent(e: SystemEvent): Record<string, unknown> | undefined {
         laneId: e.laneId,
         status: e.status,
         verdict: e.verdict,
+        // Code and message only, as in the scan record's schema.
+        verdictReasons: (e.verdictReasons ?? []).map((r) => ({ code: r.code, message: r.message })),
         failureReason: e.failureReason ?? null,
         timings: e.timings ?? {},
         at: e.at,
       };
     case 'alert.created':
       return { type: e.type, alertId: e.alertId, scanId: e.scanId, laneId: e.laneId, class: e.class, score: e.score, at: e.at };
+    case 'calibration.profile':
+      return {
+        type: e.type,
+        profileId: e.profileId,
+        calibrationId: e.calibrationId,
+        serial: e.serial,
+        sourceKind: e.sourceKind,
+        status: e.status,
+        version: e.version,
+        reason: e.reason,
+        at: e.at,
+      };
     default:
       return undefined;
   }
@@ -50,7 +64,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
     {
       schema: {
         tags: ['events'],
-        summary: 'Server-sent events: `scan.status` and `alert.created`, heartbeat comment every 15 s',
+        summary: 'Server-sent events: `scan.status`, `alert.created` and `calibration.profile`, heartbeat comment every 15 s',
         response: {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
           503: ErrorResponse,

@@ -35,7 +35,6 @@ export const ScanStatus = Type.Union([
   Type.Literal('analysed'),
   Type.Literal('failed'),
 ]);
-export const Verdict = Type.Union([Type.Literal('clear'), Type.Literal('alert')]);
 export const DetectionClass = Type.Union([Type.Literal('ivory'), Type.Literal('rhino_horn'), Type.Literal('timber')]);
 export const AlertStatus = Type.Union([Type.Literal('open'), Type.Literal('reviewed')]);
 

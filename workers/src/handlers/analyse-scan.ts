@@ -27,7 +27,7 @@ export interface HandlerDeps extends AnalysisDeps {
 type Payload = JobPayloads[typeof JobName.AnalyseScan];
 
 /** Events are notifications, not the record: a Redis blip must not fail (and re-run) a finished analysis. */
-async function notify(deps: HandlerDeps, event: SystemEvent): Promise<void> {
+async function notify(deps: HandlerDeps, event: Extract<SystemEvent, { scanId: string }>): Promise<void> {
   try {
     await deps.events?.publish(event);
   } catch (err) {
@@ -103,7 +103,16 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   // (`needs_review` with only skipped models) has no results to record beside it.
   if (analysis.results.length > 0) await deps.store.recordAnalysis(analysis.results, patch);
   else await deps.store.scans.updateStatus(scanId, patch);
-  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysed', verdict: analysis.verdict, timings, at: finishedAt });
+  await notify(deps, {
+    type: 'scan.status',
+    scanId,
+    laneId: scan.laneId,
+    status: 'analysed',
+    verdict: analysis.verdict,
+    verdictReasons: analysis.verdictReasons,
+    timings,
+    at: finishedAt,
+  });
   for (const r of analysis.results) {
     if (!r.alert) continue;
     await notify(deps, {
