@@ -6,11 +6,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegionMeasurement } from '../../../services/core/physics/calibration.ts';
+import { measureBox } from '../../../services/core/physics/measure.ts';
 import { ScanPackageError } from '../scan-package/errors.ts';
 import { checkImage, decodeScanImage } from '../scan-package/read.ts';
-import type { BoundingBox } from '../scan-package/types.ts';
 import { CalibrationPackageError, fromScanPackageError } from './errors.ts';
-import { CALIBRATION_JSON, STD_ERROR_FLOOR, type CalibrationPackage, type CalibrationRegion } from './types.ts';
+import { CALIBRATION_JSON, type CalibrationPackage, type CalibrationRegion } from './types.ts';
 import { validateCalibrationMetadata } from './validate.ts';
 
 export { CalibrationPackageError } from './errors.ts';
@@ -26,44 +26,6 @@ async function viaScanPackage<T>(p: Promise<T>): Promise<T> {
   } catch (e) {
     throw e instanceof ScanPackageError ? fromScanPackageError(e) : e;
   }
-}
-
-/** Mean attenuation, its standard error and the pixel count of one box in one image. */
-export interface BoxAttenuation {
-  attenuation: number;
-  stdError: number;
-  pixels: number;
-}
-
-/**
- * a = −ln(mean(value) / airValue) over the box (mean of the readings, then the log, so noise
- * does not bias it); standard error = sample std of the per-pixel attenuations / √n, at least
- * STD_ERROR_FLOOR. Per-pixel attenuations treat a 0 reading as 1 (no signal, finite).
- * Returns undefined when the box has no signal at all (every reading 0).
- */
-export function measureBox(data: Uint16Array, width: number, box: BoundingBox, airValue: number): BoxAttenuation | undefined {
-  let sum = 0;
-  let sumA = 0;
-  let sumA2 = 0;
-  const n = box.width * box.height;
-  for (let y = box.y; y < box.y + box.height; y++) {
-    const row = y * width;
-    for (let x = box.x; x < box.x + box.width; x++) {
-      const v = data[row + x]!;
-      sum += v;
-      const a = -Math.log(Math.max(v, 1) / airValue);
-      sumA += a;
-      sumA2 += a * a;
-    }
-  }
-  if (sum <= 0) return undefined;
-  const meanA = sumA / n;
-  const variance = n > 1 ? Math.max(0, (sumA2 - n * meanA * meanA) / (n - 1)) : 0;
-  return {
-    attenuation: -Math.log(sum / n / airValue),
-    stdError: Math.max(Math.sqrt(variance / n), STD_ERROR_FLOOR),
-    pixels: n,
-  };
 }
 
 function insideImage(r: CalibrationRegion, i: number, width: number, height: number): void {

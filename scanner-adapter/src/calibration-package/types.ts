@@ -16,8 +16,7 @@ export const CALIBRATION_JSON = 'calibration.json';
  * cover come from the fit (MIN_REGIONS, LOW_Z_/METAL_CALIBRATION_MATERIALS in calibration.ts). */
 export const MIN_REGION_PIXELS = 16;
 export const MAX_REGIONS = 1000;
-/** Standard errors below this are raised to it (quantisation and a perfectly flat box would give 0). */
-export const STD_ERROR_FLOOR = 1e-4;
+export { STD_ERROR_FLOOR } from '../../../services/core/physics/measure.ts';
 
 export interface CalibrationRegion {
   material: CalibrationMaterial;
