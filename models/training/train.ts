@@ -65,8 +65,14 @@ export async function train(opts: {
   let report: Record<string, unknown>;
   let datasetS = 0;
   if (opts.calibrateOnly) {
-    const previous = JSON.parse(await fs.readFile(path.join(outDir, 'card.json'), 'utf8')) as ModelCard;
-    report = ((previous.evaluation as { training?: Record<string, unknown> } | undefined)?.training ?? {}) as Record<string, unknown>;
+    // The training record: from the card of an earlier calibration, else the copy kept beside the cache.
+    const previous = await fs
+      .readFile(path.join(outDir, 'card.json'), 'utf8')
+      .then((t) => JSON.parse(t) as ModelCard)
+      .catch(() => null);
+    report = previous
+      ? (((previous.evaluation as { training?: Record<string, unknown> } | undefined)?.training ?? {}) as Record<string, unknown>)
+      : (JSON.parse(await fs.readFile(path.join(cache, `${opts.version}.training.json`), 'utf8')) as Record<string, unknown>);
     datasetS = Number(report.datasetSeconds ?? 0);
   } else {
     ({ report, datasetS } = await buildAndTrain());
@@ -102,7 +108,8 @@ export async function train(opts: {
     if (opts.init) pyArgs.push('--init', path.resolve(opts.init));
     await run(PYTHON, pyArgs);
     const trained = JSON.parse(await fs.readFile(`${onnx}.training.json`, 'utf8')) as Record<string, unknown>;
-    await fs.rm(`${onnx}.training.json`);
+    // Kept beside the cache too: a calibration that fails after training can be re-run with --calibrate-only.
+    await fs.rename(`${onnx}.training.json`, path.join(cache, `${opts.version}.training.json`));
     await fs.rm(checkpoint, { force: true });
     // The network weights, for fine-tuning a later version (--init); kept beside the dataset cache.
     await fs.rename(`${onnx}.state.pt`, path.join(cache, `${opts.version}.state.pt`));

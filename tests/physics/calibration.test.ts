@@ -87,7 +87,7 @@ describe('two-basis decomposition', () => {
       expect(back.organic).toBeCloseTo(o, 0);
       expect(back.metal).toBeCloseTo(m, 0);
     }
-  });
+  }, 120_000);
 
   it('gives the same area densities for the same object on three different scanners once each is calibrated', () => {
     const objects: Array<[string, Layer[]]> = [
@@ -95,15 +95,16 @@ describe('two-basis decomposition', () => {
       ['ivory 8 g/cm² in wood 30', [{ material: 'wood', gcm2: 30 }, { material: 'ivory', gcm2: 8 }]],
       ['steel 20 g/cm²', [{ material: 'steel', gcm2: 20 }]],
     ];
-    const results = scanners.map((s) => {
+    const results = scanners.map((s, k) => {
       const truth = responseFromPhysics(s.physics);
       const fit = fitCalibration(s.declared, measure(truth, linacBlocks));
       if (!fit.ok) throw new Error(fit.reason);
       const d = decomposerFor(fit.response);
-      const nominal = decomposerFor(nominalResponse(s.declared));
+      // The nominal decomposition is only compared for the 9/6 MeV lead-detector scanner.
+      const nominal = k === 1 ? decomposerFor(nominalResponse(s.declared)) : null;
       return objects.map(([, layers]) => {
         const [ah, al] = attenuations(truth, layers);
-        return { calibrated: d.pixel(ah, al), nominal: nominal.pixel(ah, al) };
+        return { calibrated: d.pixel(ah, al), nominal: nominal?.pixel(ah, al) ?? { organic: NaN, metal: NaN } };
       });
     });
     objects.forEach(([name], k) => {
@@ -116,5 +117,5 @@ describe('two-basis decomposition', () => {
     });
     // Without calibration the 9/6 MeV lead-detector scanner reads wood as a large negative metal.
     expect(Math.abs(results[1]![0]!.nominal.metal - results[0]![0]!.calibrated.metal)).toBeGreaterThan(5);
-  });
+  }, 300_000);
 });
