@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdapter, type AdapterHandle } from '../../scanner-adapter/src/main.ts';
 import type { ScanMetadata } from '../../scanner-adapter/src/scan-package/types.ts';
@@ -22,7 +21,7 @@ import { analyseImages } from '../../workers/src/analysis/analyse.ts';
 import { InferencePool } from '../../workers/src/inference/inference-pool.ts';
 import { startWorker, type WorkerHandle } from '../../workers/src/main.ts';
 import { gradient, metadata, waitFor, writePackage } from '../helpers/packages.ts';
-import { PG_URL } from '../store/backends.ts';
+import { PG_URL, dropSchema } from '../store/backends.ts';
 
 const ID = 'wildlife-timber-fcn';
 const CANDIDATE = '9.9.9-wide';
@@ -94,12 +93,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await adapter?.close();
       await api?.close();
       await worker?.close();
-      if (backend === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.end();
-      }
+      if (backend === 'postgres') await dropSchema(schema);
       if (root) await fs.rm(root, { recursive: true, force: true });
     });
 

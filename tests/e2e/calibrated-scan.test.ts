@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdapter, type AdapterHandle } from '../../scanner-adapter/src/main.ts';
 import type { ScanMetadata } from '../../scanner-adapter/src/scan-package/types.ts';
@@ -24,7 +23,7 @@ import { loadModelRegistry } from '../../services/model-registry/registry.ts';
 import { startWorker, type WorkerHandle } from '../../workers/src/main.ts';
 import { waitFor, writePackage } from '../helpers/packages.ts';
 import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
-import { PG_URL } from '../store/backends.ts';
+import { PG_URL, dropSchema } from '../store/backends.ts';
 
 const FAMILY = 'tube-160/80-pb';
 const LANE = 'lane-cal-e2e';
@@ -112,12 +111,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await adapter?.close();
       await api?.close();
       await worker?.close();
-      if (backend === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.end();
-      }
+      if (backend === 'postgres') await dropSchema(schema);
       if (root) await fs.rm(root, { recursive: true, force: true });
     });
 

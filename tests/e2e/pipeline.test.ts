@@ -24,8 +24,7 @@ import { loadSpeciesReference } from '../../services/core/species-reference.ts';
 import { waitFor } from '../helpers/packages.ts';
 import { localisationIoU } from '../../models/evaluation/metrics.ts';
 import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
-import { PG_URL } from '../store/backends.ts';
-import pg from 'pg';
+import { PG_URL, dropSchema } from '../store/backends.ts';
 
 const SCENARIOS: Array<{ scenario: string; seed: number; index: number }> = [
   { scenario: 'ivory', seed: 71, index: 0 },
@@ -73,12 +72,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await adapter?.close();
       await api?.close();
       await worker?.close();
-      if (backend === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.end();
-      }
+      if (backend === 'postgres') await dropSchema(schema);
       await fs.rm(root, { recursive: true, force: true });
     });
 

@@ -12,6 +12,17 @@ import type { Store } from '../../services/store/types.ts';
 
 export const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Drops a test's PostgreSQL schema (tests run each in a schema of their own). */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface Backend {
   name: 'sqlite' | 'postgres';
   /** Opens a fresh, empty store and returns it with its cleanup. */
@@ -42,13 +53,7 @@ export const postgresBackend: Backend = {
       store,
       async cleanup() {
         await store.close();
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        try {
-          await client.query(`drop schema if exists "${schema}" cascade`);
-        } finally {
-          await client.end();
-        }
+        await dropSchema(schema);
       },
     };
   },
