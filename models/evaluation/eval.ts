@@ -14,10 +14,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../services/core/config.ts';
-import { isMain } from '../../services/core/is-main.ts';
-import type { LoadedModel } from '../../services/model-registry/card.ts';
-import { loadModelDir, loadModelRegistry } from '../../services/model-registry/registry.ts';
+import { loadConfig } from '#services/core/config.ts';
+import { isMain } from '#services/core/is-main.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
+import { loadModelDir, loadModelRegistry } from '#services/model-registry/registry.ts';
 import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
 import { packageScans, simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
@@ -175,7 +175,7 @@ async function leaveScannersOut(source: string, opts: { perFamily?: string; mode
   if (source !== 'linac' && source !== 'tube') throw new Error('--leave-scanners-out takes linac or tube');
   const config = loadConfig();
   const model = await pickModel(opts.model, config.modelsDir, source);
-  const sim = await import('../../scanner-adapter/src/simulator/index.ts');
+  const sim = await import('#adapter/simulator/index.ts');
   const perFamily = Number(opts.perFamily ?? 150);
   if (!(Number.isInteger(perFamily) && perFamily > 0)) throw new Error('--per-family must be a positive integer');
   const out = path.resolve(opts.out ?? path.join('docs', 'evaluation', `${model.card.id}-${model.card.version}`));

@@ -4,11 +4,10 @@
  * of scans left `needs_review`, and breakdowns by concealment, source kind and dose. Pure
  * computation over analysed scans.
  */
-import type { TruthObject } from '../../scanner-adapter/src/scan-package/types.ts';
-import type { DetectionClass, DetectionRecord } from '../../services/core/domain.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import type { ModelCard } from '../../services/model-registry/card.ts';
-import { groupOf } from '../training/targets.ts';
+import type { TruthObject } from '#adapter/scan-package/types.ts';
+import type { DetectionClass, DetectionRecord } from '#services/core/domain.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import { nearestTimberGroup, type ModelCard } from '#services/model-registry/card.ts';
 import { auc, iou, localisationIoU, rate, roc, wilson, type RocPoint } from './metrics.ts';
 import { truthClasses, type AnalysedScan } from './run-analysis.ts';
 
@@ -175,8 +174,8 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
   for (const s of scans) {
     const dets = s.detections.filter((d) => d.class === 'timber' && d.aboveThreshold);
     for (const o of s.truth.objects.filter((x) => x.class === 'timber' || x.class === 'dense_hardwood')) {
-      const tg = groupOf(o.densityGcm3, groups);
-      if (tg >= G) continue;
+      if (o.densityGcm3 === undefined) continue;
+      const tg = nearestTimberGroup(o.densityGcm3, groups);
       bandObjects++;
       let best: DetectionRecord | undefined;
       let bestIou = HIT_IOU;

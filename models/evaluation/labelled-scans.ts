@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ScanMetadata, ScanTruth } from '../../scanner-adapter/src/scan-package/types.ts';
-import { fitCalibration } from '../../services/core/physics/calibration.ts';
-import { measureRegions, type RegionSpec } from '../../services/core/physics/measure.ts';
-import { nominalResponse, type ScannerResponse } from '../../services/core/physics/response.ts';
-import type { DecodedImage } from '../../workers/src/analysis/preprocess.ts';
+import type { ScanMetadata, ScanTruth } from '#adapter/scan-package/types.ts';
+import { fitCalibration } from '#services/core/physics/calibration.ts';
+import { measureRegions, type RegionSpec } from '#services/core/physics/measure.ts';
+import { nominalResponse, type ScannerResponse } from '#services/core/physics/response.ts';
+import type { DecodedImage } from '#workers/analysis/preprocess.ts';
 
 export interface LabelledScan {
   metadata: ScanMetadata;
@@ -69,7 +69,7 @@ export interface SimulatedSplit {
   scanners?: { families: 'training' | 'held-out' | string[]; count: number; seed: number; nominalFraction?: number };
 }
 
-type Simulator = typeof import('../../scanner-adapter/src/simulator/index.ts');
+type Simulator = typeof import('#adapter/simulator/index.ts');
 
 /** The pool's scanners and their fitted responses (null = refused: nominal is used). */
 function scannerPoolFor(sim: Simulator, spec: SimulatedSplit): Array<{ scanner: ReturnType<Simulator['drawScanner']>; profile: ScannerResponse | null }> {
@@ -82,7 +82,7 @@ function scannerPoolFor(sim: Simulator, spec: SimulatedSplit): Array<{ scanner: 
 }
 
 export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { shard: 0, shards: 1 }): AsyncGenerator<LabelledScan> {
-  const sim = await import('../../scanner-adapter/src/simulator/index.ts');
+  const sim = await import('#adapter/simulator/index.ts');
   const pool = spec.scanners ? scannerPoolFor(sim, spec) : null;
   for (let i = part.shard; i < spec.count; i += part.shards) {
     const dose = spec.doses?.length ? spec.doses[i % spec.doses.length] : undefined;
@@ -116,7 +116,7 @@ export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { s
  * acquired before it, else the nominal response of its declared source.
  */
 export async function* packageScans(dir: string, part: Sharding = { shard: 0, shards: 1 }): AsyncGenerator<LabelledScan> {
-  const { readScanPackage, decodeScanImage } = await import('../../scanner-adapter/src/scan-package/read.ts');
+  const { readScanPackage, decodeScanImage } = await import('#adapter/scan-package/read.ts');
   const names = (await fs.readdir(dir)).sort();
   const profiles: Array<{ serial: string; kind: string; acquiredAt: string; response: ScannerResponse }> = [];
   for (const name of names) {

@@ -11,10 +11,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LoadedModel } from '../../services/model-registry/card.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
 import { evaluate, type EvaluationReport } from './evaluate.ts';
 import { simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
-import { nominalResponse } from '../../services/core/physics/response.ts';
+import { nominalResponse } from '#services/core/physics/response.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
 import { barsPng } from './plots.ts';
 

@@ -15,9 +15,9 @@
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { isMain } from '../../services/core/is-main.ts';
-import { MATERIAL_IDS, massAttenuation, simulateScan, sourceSpectrum, type MaterialId } from '../../scanner-adapter/src/simulator/index.ts';
-import { attenuation } from '../../workers/src/analysis/preprocess.ts';
+import { isMain } from '#services/core/is-main.ts';
+import { MATERIAL_IDS, massAttenuation, simulateScan, sourceSpectrum, type MaterialId } from '#adapter/simulator/index.ts';
+import { attenuation } from '#workers/analysis/preprocess.ts';
 import { auc } from './metrics.ts';
 
 type Source = 'linac' | 'tube';

@@ -2,13 +2,13 @@
  * Runs the worker's analysis code path over labelled scans and keeps, per scan, the truth
  * and what the analysis said. Calibration and evaluation both start from this.
  */
-import type { ScanTruth } from '../../scanner-adapter/src/scan-package/types.ts';
-import type { DetectionClass, DetectionRecord, ScanMetadata, Verdict } from '../../services/core/domain.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import type { LoadedModel } from '../../services/model-registry/card.ts';
-import { analyseImages } from '../../workers/src/analysis/analyse.ts';
-import { InferencePool } from '../../workers/src/inference/inference-pool.ts';
-import type { AlertRecord } from '../../services/core/domain.ts';
+import type { ScanTruth } from '#adapter/scan-package/types.ts';
+import type { DetectionClass, DetectionRecord, ScanMetadata, Verdict } from '#services/core/domain.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
+import { analyseImages } from '#workers/analysis/analyse.ts';
+import { InferencePool } from '#workers/inference/inference-pool.ts';
+import type { AlertRecord } from '#services/core/domain.ts';
 import type { LabelledScan } from './labelled-scans.ts';
 
 export interface AnalysedScan {

@@ -28,11 +28,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
-import type { TruthClass } from '../../scanner-adapter/src/scan-package/types.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
-import { nominalResponse } from '../../services/core/physics/response.ts';
-import { isMain } from '../../services/core/is-main.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import type { TruthClass } from '#adapter/scan-package/types.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
+import { nominalResponse } from '#services/core/physics/response.ts';
+import { isMain } from '#services/core/is-main.ts';
 import { packageScans } from '../evaluation/labelled-scans.ts';
 import { DEFAULT_TIP_CLASSES, ITEM_CLASSES, extractSignatures, folderProfiles, listTargets, loadTarget, profileFor, projectIntoScan, type Signature } from './tip.ts';
 

@@ -77,14 +77,14 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decomposerFor, type Decomposer } from '../../services/core/physics/decompose.ts';
-import type { ScannerResponse } from '../../services/core/physics/response.ts';
-import type { SourceKind } from '../../services/core/physics/spectrum.ts';
-import { readScanPackage, decodeScanImage } from '../../scanner-adapter/src/scan-package/read.ts';
-import type { ScanImage } from '../../scanner-adapter/src/scan-package/write.ts';
-import type { Concealment, ScanMetadata, ScanTruth, TruthClass, TruthObject, BoundingBox } from '../../scanner-adapter/src/scan-package/types.ts';
-import { SCAN_ID_PATTERN } from '../../scanner-adapter/src/scan-package/types.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
+import { decomposerFor, type Decomposer } from '#services/core/physics/decompose.ts';
+import type { ScannerResponse } from '#services/core/physics/response.ts';
+import type { SourceKind } from '#services/core/physics/spectrum.ts';
+import { readScanPackage, decodeScanImage } from '#adapter/scan-package/read.ts';
+import type { ScanImage } from '#adapter/scan-package/write.ts';
+import type { Concealment, ScanMetadata, ScanTruth, TruthClass, TruthObject, BoundingBox } from '#adapter/scan-package/types.ts';
+import { SCAN_ID_PATTERN } from '#adapter/scan-package/types.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
 import { profileFromCalibrationScan, type CalibrationScan } from '../evaluation/labelled-scans.ts';
 
 /** Classes a TIP target must not already contain (a target is a benign scan). */

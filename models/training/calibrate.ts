@@ -2,8 +2,8 @@
  * Threshold calibration: for each class, the lowest score threshold at which at most the target
  * fraction of calibration scans WITHOUT that class would raise it (a scan-level false-alarm rate).
  */
-import type { DetectionClass } from '../../services/core/domain.ts';
-import type { ClassThreshold } from '../../services/model-registry/card.ts';
+import type { DetectionClass } from '#services/core/domain.ts';
+import type { ClassThreshold } from '#services/model-registry/card.ts';
 import { truthClasses, type AnalysedScan } from '../evaluation/run-analysis.ts';
 
 export function thresholdAt(negScores: number[], targetRate: number, floor: number): number {

@@ -1,9 +1,9 @@
 /** Training configuration (models/training/configs/*.json) and the card skeleton it implies. */
 import fs from 'node:fs/promises';
-import type { DetectionClass } from '../../services/core/domain.ts';
+import type { DetectionClass } from '#services/core/domain.ts';
 import type { SimulatedSplit } from '../evaluation/labelled-scans.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import type { ModelCard, TimberGroup } from '../../services/model-registry/card.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import type { ModelCard, TimberGroup } from '#services/model-registry/card.ts';
 
 type SplitSpec = SimulatedSplit;
 

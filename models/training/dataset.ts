@@ -15,8 +15,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageScans, simulatedScans } from '../evaluation/labelled-scans.ts';
-import { isMain } from '../../services/core/is-main.ts';
-import { buildModelInput } from '../../workers/src/analysis/preprocess.ts';
+import { isMain } from '#services/core/is-main.ts';
+import { buildModelInput } from '#workers/analysis/preprocess.ts';
 import { buildTargets } from './targets.ts';
 import { cardSkeleton, loadTrainingConfig, type TrainingConfig } from './config.ts';
 

@@ -2,8 +2,8 @@
  * Training targets at the model's output grid, built from ground truth. Used by the dataset
  * builder only: ground truth never reaches the analysis path.
  */
-import type { ScanTruth, TruthObject } from '../../scanner-adapter/src/scan-package/types.ts';
-import type { TimberGroup } from '../../services/model-registry/card.ts';
+import type { ScanTruth, TruthObject } from '#adapter/scan-package/types.ts';
+import { nearestTimberGroup, type TimberGroup } from '#services/model-registry/card.ts';
 
 export const HEADS = ['ivory', 'rhino_horn', 'timber'] as const;
 export const IGNORE_GROUP = 255;
@@ -27,17 +27,7 @@ export function headOf(o: TruthObject): number {
 }
 
 export function groupOf(density: number | undefined, groups: TimberGroup[]): number {
-  if (density === undefined) return IGNORE_GROUP;
-  let best = 0;
-  let bestDist = Infinity;
-  groups.forEach((g, i) => {
-    const d = density < g.densityGcm3[0] ? g.densityGcm3[0] - density : density > g.densityGcm3[1] ? density - g.densityGcm3[1] : 0;
-    if (d < bestDist) {
-      bestDist = d;
-      best = i;
-    }
-  });
-  return best;
+  return density === undefined ? IGNORE_GROUP : nearestTimberGroup(density, groups);
 }
 
 /**

@@ -3,12 +3,12 @@
  * Run alone with `npm run start:adapter`, or in-process from the launcher (`npm start`).
  */
 import { Redis } from 'ioredis';
-import { storeOptions, type AppConfig } from '../../services/core/config.ts';
-import { runRole } from '../../services/core/is-main.ts';
-import { EventPublisher } from '../../services/events/events.ts';
-import { JobProducer } from '../../services/queue/queue-repository.ts';
-import { ImageStore } from '../../services/storage/image-store.ts';
-import { openStore } from '../../services/store/database.ts';
+import { storeOptions, type AppConfig } from '#services/core/config.ts';
+import { runRole } from '#services/core/is-main.ts';
+import { EventPublisher } from '#services/events/events.ts';
+import { JobProducer } from '#services/queue/queue-repository.ts';
+import { ImageStore } from '#services/storage/image-store.ts';
+import { openStore } from '#services/store/database.ts';
 import { HotFolder } from './hot-folder/hot-folder.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 

@@ -6,15 +6,22 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps, BuildAppOptions } from './deps.ts';
+import './access.ts';
+import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { registerSwagger } from './plugins/swagger.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { calibrationRoutes } from './routes/calibrations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { rejectionsRoutes } from './routes/rejections.ts';
 import { scanRoutes } from './routes/scans.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { usersRoutes } from './routes/users.ts';
 
 export type { ApiDeps, BuildAppOptions } from './deps.ts';
 
@@ -43,6 +50,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
 
   // 2. The app's own cross-cutting pieces.
   registerErrorHandlers(app);
+  await registerAuth(app, deps);
   const metrics = createMetrics(deps, app.log, opts.processMetrics ?? true);
   app.addHook('onClose', async () => metrics.dispose());
 
@@ -54,6 +62,11 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
       await v1.register(alertRoutes, { deps });
       await v1.register(modelRoutes, { deps });
       await v1.register(calibrationRoutes, { deps });
+      await v1.register(authRoutes, { deps });
+      await v1.register(usersRoutes, { deps });
+      await v1.register(auditRoutes, { deps });
+      await v1.register(rejectionsRoutes, { deps });
+      await v1.register(statsRoutes, { deps });
       await v1.register(eventRoutes, { deps, heartbeatMs: opts.sseHeartbeatMs ?? 15_000 });
     },
     { prefix: '/v1' },

@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { AlertRecord, DetectionRecord, ScanRecord } from '../core/domain.ts';
 import type { LoadedModel } from '../model-registry/card.ts';
-import { DEFAULT_AIR_VALUE } from '../../scanner-adapter/src/scan-package/types.ts';
+import { DEFAULT_AIR_VALUE } from '../core/scan-metadata.ts';
 import type { Model } from './schemas/models.ts';
 import type { ScanDetail, ScanSummary } from './schemas/scans.ts';
 

@@ -3,7 +3,7 @@
  * Times are ISO-8601 UTC strings (`new Date().toISOString()`), so both databases store and
  * sort them the same way. Ids are opaque strings that later access control can authorise.
  */
-import type { ManifestDeclaration, ScanMetadata } from '../../scanner-adapter/src/scan-package/types.ts';
+import type { ManifestDeclaration, ScanMetadata } from './scan-metadata.ts';
 
 export type ScanStatus = 'received' | 'queued' | 'analysing' | 'analysed' | 'failed';
 /**
@@ -32,7 +32,8 @@ export interface ScanCalibration {
   version: number | null;
 }
 export type DetectionClass = 'ivory' | 'rhino_horn' | 'timber';
-export type AlertStatus = 'open' | 'reviewed';
+export type { AlertStatus } from './review.ts';
+import type { AlertStatus } from './review.ts';
 
 export interface ScanImageRef {
   energy: 'high' | 'low';

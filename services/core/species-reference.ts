@@ -1,10 +1,19 @@
 /**
  * Reference densities and CITES status of timber genera/species: a lookup view over the
- * simulator's sourced species table (one table for the simulator, the decision rules and the
- * model cards; parsed once, in simulator/species.ts).
+ * sourced species table in ./species.ts (one table for the simulator, the decision rules and the
+ * model cards).
  */
-import { SPECIES } from '../../scanner-adapter/src/simulator/species.ts';
-import type { SpeciesReference } from '../../workers/src/decision/decide.ts';
+import { SPECIES } from './species.ts';
+
+/** What the decision rules need to know about timber species. */
+export interface SpeciesReference {
+  /** Reference air-dry density (g/cm³) of a genus or "Genus species"; undefined when unknown. */
+  densityOf(name: string): number | undefined;
+  /** Air-dry density range [min, max] (g/cm³) of a genus or "Genus species"; undefined when the table gives none. */
+  densityRangeOf?(name: string): [number, number] | undefined;
+  /** True when the species (or, for a bare genus, any species of it in the table) is CITES-listed. */
+  isCitesListed(name: string): boolean;
+}
 
 export interface SpeciesEntry {
   genus: string;

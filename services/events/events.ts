@@ -5,7 +5,7 @@
  * subscriber that missed one re-reads the store.
  */
 import { Redis } from 'ioredis';
-import type { SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
+import type { SourceSpec } from '../core/scan-metadata.ts';
 import type { DetectionClass, ScanRecord, ScanStatus, Verdict, VerdictReason } from '../core/domain.ts';
 import type { CalibrationStatus } from '../store/types.ts';
 

@@ -5,8 +5,8 @@
  * For deployments across hosts, run the roles alone: start:api, start:adapter, start:worker.
  */
 import fs from 'node:fs/promises';
-import { startAdapter } from '../../scanner-adapter/src/main.ts';
-import { startWorker } from '../../workers/src/main.ts';
+import { startAdapter } from '#adapter/main.ts';
+import { startWorker } from '#workers/main.ts';
 import { startApi } from '../api/main.ts';
 import { loadConfig } from '../core/config.ts';
 import { checkRedisPolicy } from '../queue/queue-repository.ts';

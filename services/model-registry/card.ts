@@ -25,6 +25,20 @@ export interface TimberGroup {
   citesListed: boolean;
 }
 
+/** Index of the timber group whose density band holds `density`, else the nearest band. */
+export function nearestTimberGroup(density: number, groups: TimberGroup[]): number {
+  let best = 0;
+  let bestDist = Infinity;
+  groups.forEach((g, i) => {
+    const d = density < g.densityGcm3[0] ? g.densityGcm3[0] - density : density > g.densityGcm3[1] ? density - g.densityGcm3[1] : 0;
+    if (d < bestDist) {
+      bestDist = d;
+      best = i;
+    }
+  });
+  return best;
+}
+
 /** Smallest timber region (box in the side view) that counts as a cargo load of logs or sawn wood. */
 export interface TimberLoadRule {
   /** Projected box area, m². */

@@ -1,20 +1,18 @@
 /**
  * Versioned schema migrations, kept in code (no migration folder to ship or locate at run
- * time). Append new entries (`002_…`); never edit one that has been released.
+ * time). Append new entries; never edit one that has been released. Migrations from 004 on live in
+ * ./migrations/, one file per area, with the row shapes of their tables.
  * The same builder calls produce the schema on SQLite and PostgreSQL.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { keyText, type Dialect } from './migrations/common.ts';
+import { identityMigration } from './migrations/004-identity.ts';
+import { auditMigration } from './migrations/005-audit.ts';
+import { reviewMigration } from './migrations/006-review.ts';
+import { rejectionsMigration } from './migrations/007-rejections.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
-/**
- * Ids and ISO times are compared and ordered in keyset pagination. PostgreSQL's default
- * collation (e.g. en_US) ignores punctuation on the first pass, so '.', '-' and '_' in ids
- * would sort differently than on SQLite; "C" gives byte order like SQLite's BINARY.
- */
-function keyText(dialect: Dialect) {
-  return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
-}
 
 function initial(dialect: Dialect): Migration {
   const key = keyText(dialect);
@@ -177,6 +175,10 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '001_initial': initial(dialect),
         '002_calibration_profiles': calibrationProfiles(dialect),
         '003_verdict_reasons': verdictReasons(),
+        '004_identity': identityMigration(dialect),
+        '005_audit': auditMigration(dialect),
+        '006_review': reviewMigration(dialect),
+        '007_rejections': rejectionsMigration(dialect),
       };
     },
   };

@@ -16,6 +16,10 @@ import {
   rowToScan,
   scanToRow,
 } from './rows.ts';
+import { createAuditRepository } from './repositories/audit.ts';
+import { createRejectionRepository } from './repositories/rejections.ts';
+import { createReviewRepository } from './repositories/reviews.ts';
+import { createUserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 import type {
   AlertFilter,
@@ -106,6 +110,10 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
 
   return {
     dialect,
+    users: createUserRepository(db, dialect),
+    audit: createAuditRepository(db),
+    reviews: createReviewRepository(db, dialect),
+    rejections: createRejectionRepository(db, dialect),
 
     scans: {
       async insert(scan: ScanRecord): Promise<ScanInsertOutcome> {

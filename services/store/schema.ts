@@ -1,9 +1,13 @@
 /**
- * Row shapes of the database tables as Kysely sees them — every table and column of every
- * migration (./migrations.ts), in one place. Times are ISO-8601 text, JSON is text and booleans
+ * Row shapes of the database tables as Kysely sees them — every table and column of
+ * migrations 001–003 here; later areas keep theirs beside their migration in ./migrations/. Times are ISO-8601 text, JSON is text and booleans
  * are integers 0/1, so the same SQL and the same values work on SQLite and PostgreSQL. Mapping
  * to domain records lives in ./rows.ts.
  */
+import type { IdentityTables } from './migrations/004-identity.ts';
+import type { AuditTables } from './migrations/005-audit.ts';
+import type { ReviewTables } from './migrations/006-review.ts';
+import type { RejectionTables } from './migrations/007-rejections.ts';
 
 export interface ScansTable {
   scan_id: string;
@@ -83,7 +87,7 @@ export interface CalibrationProfilesTable {
   calibration_json: string;
 }
 
-export interface Database {
+export interface Database extends IdentityTables, AuditTables, ReviewTables, RejectionTables {
   scans: ScansTable;
   detections: DetectionsTable;
   alerts: AlertsTable;

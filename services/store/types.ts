@@ -14,10 +14,14 @@ import type {
   Verdict,
   VerdictReasonCode,
 } from '../core/domain.ts';
-import type { CalibrationMetadata } from '../../scanner-adapter/src/calibration-package/types.ts';
-import type { SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
+import type { CalibrationMetadata } from '../core/calibration-metadata.ts';
+import type { SourceSpec } from '../core/scan-metadata.ts';
 import type { RegionMeasurement, RegionResidual } from '../core/physics/calibration.ts';
 import type { ScannerResponse } from '../core/physics/response.ts';
+import type { AuditStore } from './repositories/audit.ts';
+import type { RejectionStore } from './repositories/rejections.ts';
+import type { ReviewStore } from './repositories/reviews.ts';
+import type { UserStore } from './repositories/users.ts';
 
 export interface Page<T> {
   items: T[];
@@ -164,6 +168,10 @@ export interface CalibrationStore {
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  users: UserStore;
+  audit: AuditStore;
+  reviews: ReviewStore;
+  rejections: RejectionStore;
   scans: ScanStore;
   detections: DetectionStore;
   alerts: AlertStore;

@@ -6,14 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type ApiDeps } from '../../services/api/app.ts';
-import { loadConfig } from '../../services/core/config.ts';
-import { EventPublisher, EventSubscriber } from '../../services/events/events.ts';
-import type { LoadedModel } from '../../services/model-registry/card.ts';
-import type { ModelRegistry } from '../../services/model-registry/registry.ts';
-import { ImageStore } from '../../services/storage/image-store.ts';
-import { openStore } from '../../services/store/database.ts';
-import type { Store } from '../../services/store/types.ts';
+import { buildApp, type ApiDeps } from '#services/api/app.ts';
+import { loadConfig } from '#services/core/config.ts';
+import { EventPublisher, EventSubscriber } from '#services/events/events.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
+import type { ModelRegistry } from '#services/model-registry/registry.ts';
+import { ImageStore } from '#services/storage/image-store.ts';
+import { openStore } from '#services/store/database.ts';
+import type { Store } from '#services/store/types.ts';
 import { makeAlert, makeResult, makeScan, stamp, t } from '../store/factories.ts';
 
 const W = 64;
@@ -85,7 +85,7 @@ describe('API', () => {
     await store.recordAnalysis([r1], { status: 'analysed', verdict: 'alert', timings: { inferenceMs: 30, totalMs: 800 } });
     await store.recordAnalysis([makeResult('scan-2', 0, false)], { status: 'analysed', verdict: 'clear' });
     await store.recordAnalysis(
-      [{ scanId: 'scan-4', stamp, detections: [], alert: makeAlert('scan-4', 'alert-4', { laneId: 'lane-b', class: 'timber', status: 'reviewed' }) }],
+      [{ scanId: 'scan-4', stamp, detections: [], alert: makeAlert('scan-4', 'alert-4', { laneId: 'lane-b', class: 'timber', status: 'cleared' }) }],
       { status: 'analysed', verdict: 'alert' },
     );
 
@@ -239,7 +239,7 @@ describe('API', () => {
 
     const one = await app.inject({ url: '/v1/alerts/alert-4' });
     expect(one.statusCode).toBe(200);
-    expect(one.json()).toMatchObject({ id: 'alert-4', scanId: 'scan-4', class: 'timber', status: 'reviewed' });
+    expect(one.json()).toMatchObject({ id: 'alert-4', scanId: 'scan-4', class: 'timber', status: 'cleared' });
     expect((await app.inject({ url: '/v1/alerts/alert-404' })).statusCode).toBe(404);
   });
 

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../services/api/app.ts';
-import { loadConfig } from '../../services/core/config.ts';
-import type { ScanCalibration, VerdictReason } from '../../services/core/domain.ts';
-import { ImageStore } from '../../services/storage/image-store.ts';
-import type { Store } from '../../services/store/types.ts';
+import { buildApp } from '#services/api/app.ts';
+import { loadConfig } from '#services/core/config.ts';
+import type { ScanCalibration, VerdictReason } from '#services/core/domain.ts';
+import { ImageStore } from '#services/storage/image-store.ts';
+import type { Store } from '#services/store/types.ts';
 import { backends } from '../store/backends.ts';
 import { makeDetection, makeScan, stamp, t } from '../store/factories.ts';
 

@@ -12,13 +12,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAdapter } from '../../scanner-adapter/src/main.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
-import { simulateScan } from '../../scanner-adapter/src/simulator/index.ts';
-import { startApi } from '../../services/api/main.ts';
-import { loadConfig } from '../../services/core/config.ts';
-import type { ScanRecord } from '../../services/core/domain.ts';
-import { startWorker } from '../../workers/src/main.ts';
+import { startAdapter } from '#adapter/main.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import { simulateScan } from '#adapter/simulator/index.ts';
+import { startApi } from '#services/api/main.ts';
+import { loadConfig } from '#services/core/config.ts';
+import type { ScanRecord } from '#services/core/domain.ts';
+import { startWorker } from '#workers/main.ts';
 import { collectEvents } from '../helpers/sse.ts';
 
 const { values } = parseArgs({

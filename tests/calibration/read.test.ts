@@ -6,12 +6,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CalibrationPackageError, readCalibrationPackage } from '../../scanner-adapter/src/calibration-package/read.ts';
-import { measureBox } from '../../services/core/physics/measure.ts';
-import type { CalibrationMetadata } from '../../scanner-adapter/src/calibration-package/types.ts';
-import { encodeScanImage } from '../../scanner-adapter/src/scan-package/write.ts';
-import { calibrationMaterial, regionAreaDensity } from '../../services/core/physics/calibration.ts';
-import { nominalResponse, transmission } from '../../services/core/physics/response.ts';
+import { CalibrationPackageError, readCalibrationPackage } from '#adapter/calibration-package/read.ts';
+import { measureBox } from '#services/core/physics/measure.ts';
+import type { CalibrationMetadata } from '#adapter/calibration-package/types.ts';
+import { encodeScanImage } from '#adapter/scan-package/write.ts';
+import { calibrationMaterial, regionAreaDensity } from '#services/core/physics/calibration.ts';
+import { nominalResponse, transmission } from '#services/core/physics/response.ts';
 import { synthesiseCalibration, writeCalibrationJson, writeCalibrationPackage } from '../helpers/calibration-package.ts';
 import { tiff8 } from '../helpers/packages.ts';
 

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calibrationProfileId } from '../../scanner-adapter/src/ingest/calibration-ingest.ts';
-import type { CalibrationProfile, NewCalibrationProfile, Store } from '../../services/store/types.ts';
+import { calibrationProfileId } from '#adapter/ingest/calibration-ingest.ts';
+import type { CalibrationProfile, NewCalibrationProfile, Store } from '#services/store/types.ts';
 import { synthesiseCalibration } from '../helpers/calibration-package.ts';
 import { backends } from '../store/backends.ts';
 

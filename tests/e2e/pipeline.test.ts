@@ -9,20 +9,20 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdapter, type AdapterHandle } from '../../scanner-adapter/src/main.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
-import type { ScanTruth } from '../../scanner-adapter/src/scan-package/types.ts';
-import { simulateScan } from '../../scanner-adapter/src/simulator/index.ts';
-import { startApi } from '../../services/api/main.ts';
-import { loadConfig, type AppConfig } from '../../services/core/config.ts';
-import type { AlertRecord, DetectionRecord, ScanRecord } from '../../services/core/domain.ts';
-import { startWorker, type WorkerHandle } from '../../workers/src/main.ts';
-import { analyseImages } from '../../workers/src/analysis/analyse.ts';
-import { InferencePool } from '../../workers/src/inference/inference-pool.ts';
-import { loadModelRegistry } from '../../services/model-registry/registry.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
+import { startAdapter, type AdapterHandle } from '#adapter/main.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import type { ScanTruth } from '#adapter/scan-package/types.ts';
+import { simulateScan } from '#adapter/simulator/index.ts';
+import { startApi } from '#services/api/main.ts';
+import { loadConfig, type AppConfig } from '#services/core/config.ts';
+import type { AlertRecord, DetectionRecord, ScanRecord } from '#services/core/domain.ts';
+import { startWorker, type WorkerHandle } from '#workers/main.ts';
+import { analyseImages } from '#workers/analysis/analyse.ts';
+import { InferencePool } from '#workers/inference/inference-pool.ts';
+import { loadModelRegistry } from '#services/model-registry/registry.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
 import { waitFor } from '../helpers/packages.ts';
-import { localisationIoU } from '../../models/evaluation/metrics.ts';
+import { localisationIoU } from '#models/evaluation/metrics.ts';
 import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
 import { PG_URL, dropSchema } from '../store/backends.ts';
 
@@ -150,8 +150,8 @@ describe('retries', () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), `cxr-${tag}-`));
     const config = loadConfig({ ...process.env, DATA_DIR: root, QUEUE_PREFIX: `t_${tag}_${randomBytes(4).toString('hex')}`, DATABASE_URL: '', PORT: '0', INBOX_POLL_MS: '100', INBOX_SETTLE_MS: '200' });
     const adapter = await startAdapter(config, () => {});
-    const { openStore } = await import('../../services/store/database.ts');
-    const { ImageStore } = await import('../../services/storage/image-store.ts');
+    const { openStore } = await import('#services/store/database.ts');
+    const { ImageStore } = await import('#services/storage/image-store.ts');
     const store = await openStore({ sqlitePath: config.sqlitePath });
     const id = sim.metadata.scanId;
     const tmp = path.join(root, 'staging', id);
@@ -195,11 +195,11 @@ describe('retries', () => {
       expect(models.size).toBe(1);
 
       // A second run of the same job (as after a stalled lock) replaces, never adds.
-      const { loadModelRegistry } = await import('../../services/model-registry/registry.ts');
-      const { InferencePool } = await import('../../workers/src/inference/inference-pool.ts');
-      const { loadSpeciesReference } = await import('../../services/core/species-reference.ts');
-      const { handleAnalyseScan } = await import('../../workers/src/handlers/analyse-scan.ts');
-      const { ImageStore } = await import('../../services/storage/image-store.ts');
+      const { loadModelRegistry } = await import('#services/model-registry/registry.ts');
+      const { InferencePool } = await import('#workers/inference/inference-pool.ts');
+      const { loadSpeciesReference } = await import('#services/core/species-reference.ts');
+      const { handleAnalyseScan } = await import('#workers/handlers/analyse-scan.ts');
+      const { ImageStore } = await import('#services/storage/image-store.ts');
       const reg = await loadModelRegistry(config.modelsDir);
       const pool = new InferencePool(1, 1);
       try {

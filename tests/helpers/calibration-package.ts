@@ -10,12 +10,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { calibrationMaterial, regionAreaDensity, type CalibrationMaterial } from '../../services/core/physics/calibration.ts';
-import { nominalResponse, transmission } from '../../services/core/physics/response.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
-import type { CalibrationMetadata } from '../../scanner-adapter/src/calibration-package/types.ts';
-import { encodeScanImage } from '../../scanner-adapter/src/scan-package/write.ts';
-import type { SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
+import { calibrationMaterial, regionAreaDensity, type CalibrationMaterial } from '#services/core/physics/calibration.ts';
+import { nominalResponse, transmission } from '#services/core/physics/response.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
+import type { CalibrationMetadata } from '#adapter/calibration-package/types.ts';
+import { encodeScanImage } from '#adapter/scan-package/write.ts';
+import type { SourceSpec } from '#adapter/scan-package/types.ts';
 
 export interface BlockSpec {
   material: CalibrationMaterial;

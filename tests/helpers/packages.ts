@@ -2,8 +2,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ScanMetadata } from '../../scanner-adapter/src/scan-package/types.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
+import type { ScanMetadata } from '#adapter/scan-package/types.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
 
 export function metadata(scanId: string, over: Partial<ScanMetadata> = {}): ScanMetadata {
   return {

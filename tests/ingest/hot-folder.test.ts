@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HotFolder } from '../../scanner-adapter/src/hot-folder/hot-folder.ts';
-import { IngestService, type IngestOutcome } from '../../scanner-adapter/src/ingest/ingest-service.ts';
-import { JobName, jobId, QueueName } from '../../services/core/jobs.ts';
-import { JobProducer } from '../../services/queue/queue-repository.ts';
-import { ImageStore } from '../../services/storage/image-store.ts';
-import type { Store } from '../../services/store/types.ts';
+import { HotFolder } from '#adapter/hot-folder/hot-folder.ts';
+import { IngestService, type IngestOutcome } from '#adapter/ingest/ingest-service.ts';
+import { JobName, jobId, QueueName } from '#services/core/jobs.ts';
+import { JobProducer } from '#services/queue/queue-repository.ts';
+import { ImageStore } from '#services/storage/image-store.ts';
+import type { Store } from '#services/store/types.ts';
 import { sqliteBackend } from '../store/backends.ts';
 import { metadata, tiff16, tiff8, waitFor, writePackage, writeRawPackage } from '../helpers/packages.ts';
 

@@ -3,10 +3,10 @@
  * wildlife classes that share one budget.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScanTruth, TruthClass } from '../../scanner-adapter/src/scan-package/types.ts';
-import type { DetectionClass } from '../../services/core/domain.ts';
-import type { AnalysedScan } from '../../models/evaluation/run-analysis.ts';
-import { calibrate, calibrateJointly, thresholdAt } from '../../models/training/calibrate.ts';
+import type { ScanTruth, TruthClass } from '#adapter/scan-package/types.ts';
+import type { DetectionClass } from '#services/core/domain.ts';
+import type { AnalysedScan } from '#models/evaluation/run-analysis.ts';
+import { calibrate, calibrateJointly, thresholdAt } from '#models/training/calibrate.ts';
 
 function scan(id: number, classes: TruthClass[], scores: Partial<Record<DetectionClass, number>>): AnalysedScan {
   const truth = {

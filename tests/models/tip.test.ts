@@ -10,15 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { massAttenuation, type MaterialId } from '../../services/core/physics/attenuation.ts';
-import { decomposerFor } from '../../services/core/physics/decompose.ts';
-import { responseFromPhysics, type Layer, type ScannerResponse } from '../../services/core/physics/response.ts';
-import type { ScannerPhysics } from '../../services/core/physics/spectrum.ts';
-import { decodeScanImage, readScanPackage } from '../../scanner-adapter/src/scan-package/read.ts';
-import type { BoundingBox, ScanMetadata, ScanTruth, SourceSpec } from '../../scanner-adapter/src/scan-package/types.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
-import { packageScans } from '../../models/evaluation/labelled-scans.ts';
+import { massAttenuation, type MaterialId } from '#services/core/physics/attenuation.ts';
+import { decomposerFor } from '#services/core/physics/decompose.ts';
+import { responseFromPhysics, type Layer, type ScannerResponse } from '#services/core/physics/response.ts';
+import type { ScannerPhysics } from '#services/core/physics/spectrum.ts';
+import { decodeScanImage, readScanPackage } from '#adapter/scan-package/read.ts';
+import type { BoundingBox, ScanMetadata, ScanTruth, SourceSpec } from '#adapter/scan-package/types.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
+import { packageScans } from '#models/evaluation/labelled-scans.ts';
 import {
   IDENTITY_VARIATION,
   estimateDoses,
@@ -28,7 +28,7 @@ import {
   transformSignature,
   type Signature,
   type TipScan,
-} from '../../models/tip/tip.ts';
+} from '#models/tip/tip.ts';
 
 const run = promisify(execFile);
 const AIR = 60000;

@@ -7,9 +7,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { train } from '../../models/training/train.ts';
-import { loadModelRegistry } from '../../services/model-registry/registry.ts';
-import { InferencePool } from '../../workers/src/inference/inference-pool.ts';
+import { train } from '#models/training/train.ts';
+import { loadModelRegistry } from '#services/model-registry/registry.ts';
+import { InferencePool } from '#workers/inference/inference-pool.ts';
 
 describe('training toolkit', () => {
   const dirs: string[] = [];

@@ -5,10 +5,10 @@
  * out as (nearly) the same basis area densities — the point of scanner-independent inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { fitCalibration, regionAreaDensity, calibrationMaterial, type RegionMeasurement, type CalibrationMaterial } from '../../services/core/physics/calibration.ts';
-import { decomposerFor } from '../../services/core/physics/decompose.ts';
-import { channelTransmission, nominalResponse, responseFromPhysics, type Layer, type ScannerResponse } from '../../services/core/physics/response.ts';
-import type { DeclaredSource, ScannerPhysics } from '../../services/core/physics/spectrum.ts';
+import { fitCalibration, regionAreaDensity, calibrationMaterial, type RegionMeasurement, type CalibrationMaterial } from '#services/core/physics/calibration.ts';
+import { decomposerFor } from '#services/core/physics/decompose.ts';
+import { channelTransmission, nominalResponse, responseFromPhysics, type Layer, type ScannerResponse } from '#services/core/physics/response.ts';
+import type { DeclaredSource, ScannerPhysics } from '#services/core/physics/spectrum.ts';
 
 const linacBlocks: Array<[CalibrationMaterial, number]> = [
   ['air', 0], ['polyethylene', 50], ['polyethylene', 150], ['polyethylene', 300], ['water', 100], ['graphite', 100],

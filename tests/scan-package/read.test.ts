@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanPackageError, decodeScanImage, readScanPackage, validateScanMetadata } from '../../scanner-adapter/src/scan-package/read.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
+import { ScanPackageError, decodeScanImage, readScanPackage, validateScanMetadata } from '#adapter/scan-package/read.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
 
 let root: string;
 let n = 0;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { massAttenuation, sourceSpectrum, type MaterialId } from '../../scanner-adapter/src/simulator/index.ts';
-import { Scene } from '../../scanner-adapter/src/simulator/raster.ts';
-import { quantise, transmissions } from '../../scanner-adapter/src/simulator/detector.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
+import { massAttenuation, sourceSpectrum, type MaterialId } from '#adapter/simulator/index.ts';
+import { Scene } from '#adapter/simulator/raster.ts';
+import { quantise, transmissions } from '#adapter/simulator/detector.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
 
 // Independent reader of the NIST CSVs (verbatim copies of the reference tables).
 const NIST_DIR = new URL('../../services/core/physics/data/nist/', import.meta.url);

@@ -18,16 +18,16 @@ import {
   writeCalibrationPackage,
   type SimulatedScan,
   type VirtualScanner,
-} from '../../scanner-adapter/src/simulator/index.ts';
-import { layoutFor } from '../../scanner-adapter/src/simulator/conveyance.ts';
-import { channelSpectrum, nominalScanner } from '../../scanner-adapter/src/simulator/physics.ts';
-import { Rng } from '../../scanner-adapter/src/simulator/prng.ts';
-import { readCalibrationPackage } from '../../scanner-adapter/src/calibration-package/read.ts';
-import { readScanPackage } from '../../scanner-adapter/src/scan-package/read.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
-import { calibrationMaterial, fitCalibration, regionAreaDensity } from '../../services/core/physics/calibration.ts';
-import { measureRegions } from '../../services/core/physics/measure.ts';
-import { channelTransmission } from '../../services/core/physics/response.ts';
+} from '#adapter/simulator/index.ts';
+import { layoutFor } from '#adapter/simulator/conveyance.ts';
+import { channelSpectrum, nominalScanner } from '#adapter/simulator/physics.ts';
+import { Rng } from '#adapter/simulator/prng.ts';
+import { readCalibrationPackage } from '#adapter/calibration-package/read.ts';
+import { readScanPackage } from '#adapter/scan-package/read.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import { calibrationMaterial, fitCalibration, regionAreaDensity } from '#services/core/physics/calibration.ts';
+import { measureRegions } from '#services/core/physics/measure.ts';
+import { channelTransmission } from '#services/core/physics/response.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

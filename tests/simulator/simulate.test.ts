@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, simulateScan } from '../../scanner-adapter/src/simulator/index.ts';
-import { decodeScanImage, readScanPackage } from '../../scanner-adapter/src/scan-package/read.ts';
-import { writeScanPackage } from '../../scanner-adapter/src/scan-package/write.ts';
+import { SCENARIOS, simulateScan } from '#adapter/simulator/index.ts';
+import { decodeScanImage, readScanPackage } from '#adapter/scan-package/read.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openStore } from '../../services/store/database.ts';
-import type { Store } from '../../services/store/types.ts';
+import { openStore } from '#services/store/database.ts';
+import type { Store } from '#services/store/types.ts';
 
 export const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -1,6 +1,6 @@
 /** Builders for domain records used by store and API tests. */
-import type { AlertRecord, DetectionClass, DetectionRecord, ScanRecord } from '../../services/core/domain.ts';
-import type { AnalysisResult } from '../../services/store/types.ts';
+import type { AlertRecord, DetectionClass, DetectionRecord, ScanRecord } from '#services/core/domain.ts';
+import type { AnalysisResult } from '#services/store/types.ts';
 
 export function makeScan(scanId: string, over: Partial<ScanRecord> = {}): ScanRecord {
   const laneId = over.laneId ?? 'lane-1';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../services/store/cursor.ts';
-import type { Store } from '../../services/store/types.ts';
+import { InvalidCursorError } from '#services/store/cursor.ts';
+import type { Store } from '#services/store/types.ts';
 import { backends } from './backends.ts';
 import { makeAlert, makeDetection, makeResult, makeScan, stamp, t } from './factories.ts';
 
@@ -168,7 +168,7 @@ describe.each(backends)('store on $name', (backend) => {
       const alert = makeAlert(scanId, `alert-${String(i).padStart(2, '0')}`, {
         laneId: lane,
         class: classes[i % 3]!,
-        status: i < 4 ? 'reviewed' : 'open',
+        status: i < 4 ? 'cleared' : 'open',
         createdAt: t(200 + Math.floor(i / 3)),
       });
       await store.recordAnalysis([{ scanId, stamp, detections: [], alert }], { status: 'analysed', verdict: 'alert' });
@@ -189,7 +189,7 @@ describe.each(backends)('store on $name', (backend) => {
 
     const odd = await store.alerts.list({ laneId: 'al-lane-odd', limit: 50 });
     expect(odd.items).toHaveLength(6);
-    const open = await store.alerts.list({ status: 'reviewed', since: t(200), limit: 50 });
+    const open = await store.alerts.list({ status: 'cleared', since: t(200), limit: 50 });
     expect(open.items.map((a) => a.id).sort()).toEqual(['alert-00', 'alert-01', 'alert-02', 'alert-03']);
     const timber = await store.alerts.list({ class: 'timber', laneId: 'al-lane-even', limit: 50 });
     expect(timber.items.map((a) => a.id).sort()).toEqual(['alert-02', 'alert-08']);

@@ -1,9 +1,9 @@
 /** The decision rules: which detections and manifests make an alert, and why. */
 import { describe, expect, it } from 'vitest';
-import type { CalibrationMode, DetectionRecord, ManifestDeclaration } from '../../services/core/domain.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import type { LoadedModel, ModelCard } from '../../services/model-registry/card.ts';
-import { DEFAULT_TIMBER_LOAD, DENSITY_UNCERTAINTY, decide, type SpeciesReference } from '../../workers/src/decision/decide.ts';
+import type { CalibrationMode, DetectionRecord, ManifestDeclaration } from '#services/core/domain.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import type { LoadedModel, ModelCard } from '#services/model-registry/card.ts';
+import { DEFAULT_TIMBER_LOAD, DENSITY_UNCERTAINTY, decide, type SpeciesReference } from '#workers/decision/decide.ts';
 
 type Band = [number, number];
 // The density groups of the committed cards.

@@ -1,8 +1,8 @@
 /** The density interval of a timber detection: the shortest run of adjacent groups holding ≥ 90 % of the probability. */
 import { describe, expect, it } from 'vitest';
-import type { LoadedModel, ModelCard } from '../../services/model-registry/card.ts';
-import { DENSITY_INTERVAL_MASS, densityInterval, detectionsFromOutputs } from '../../workers/src/analysis/postprocess.ts';
-import type { ModelInput } from '../../workers/src/analysis/preprocess.ts';
+import type { LoadedModel, ModelCard } from '#services/model-registry/card.ts';
+import { DENSITY_INTERVAL_MASS, densityInterval, detectionsFromOutputs } from '#workers/analysis/postprocess.ts';
+import type { ModelInput } from '#workers/analysis/preprocess.ts';
 
 type Band = [number, number];
 const groups: Array<{ densityGcm3: Band }> = [

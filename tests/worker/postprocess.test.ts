@@ -1,7 +1,7 @@
 /** Score map → detection boxes: region finding and box refinement on the attenuation image. */
 import { describe, expect, it } from 'vitest';
-import { peakRegions, refineBox } from '../../workers/src/analysis/postprocess.ts';
-import type { ModelInput } from '../../workers/src/analysis/preprocess.ts';
+import { peakRegions, refineBox } from '#workers/analysis/postprocess.ts';
+import type { ModelInput } from '#workers/analysis/preprocess.ts';
 
 const W = 64;
 const H = 48;

@@ -1,6 +1,6 @@
 /** Model input preparation: attenuation, area resampling, padding. */
 import { describe, expect, it } from 'vitest';
-import { attenuation, resampleArea } from '../../workers/src/analysis/preprocess.ts';
+import { attenuation, resampleArea } from '#workers/analysis/preprocess.ts';
 
 describe('preprocess', () => {
   it('turns detector values into −ln T with clamping', () => {

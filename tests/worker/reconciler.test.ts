@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobName, jobId, QueueName } from '../../services/core/jobs.ts';
-import { JobProducer, redisOptions } from '../../services/queue/queue-repository.ts';
-import type { Store } from '../../services/store/types.ts';
-import { reconcileOnce } from '../../workers/src/reconcile/reconciler.ts';
+import { JobName, jobId, QueueName } from '#services/core/jobs.ts';
+import { JobProducer, redisOptions } from '#services/queue/queue-repository.ts';
+import type { Store } from '#services/store/types.ts';
+import { reconcileOnce } from '#workers/reconcile/reconciler.ts';
 import { waitFor } from '../helpers/packages.ts';
 import { sqliteBackend } from '../store/backends.ts';
 import { makeScan } from '../store/factories.ts';

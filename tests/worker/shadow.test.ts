@@ -6,12 +6,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulateScan } from '../../scanner-adapter/src/simulator/index.ts';
-import { loadConfig } from '../../services/core/config.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import { loadModelRegistry } from '../../services/model-registry/registry.ts';
-import { analyseImages } from '../../workers/src/analysis/analyse.ts';
-import { InferencePool } from '../../workers/src/inference/inference-pool.ts';
+import { simulateScan } from '#adapter/simulator/index.ts';
+import { loadConfig } from '#services/core/config.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import { loadModelRegistry } from '#services/model-registry/registry.ts';
+import { analyseImages } from '#workers/analysis/analyse.ts';
+import { InferencePool } from '#workers/inference/inference-pool.ts';
 import { sqliteBackend } from '../store/backends.ts';
 import { makeScan } from '../store/factories.ts';
 

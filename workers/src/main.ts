@@ -5,15 +5,15 @@
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import { storeOptions, type AppConfig } from '../../services/core/config.ts';
-import { runRole } from '../../services/core/is-main.ts';
-import { QueueName, type JobName, type JobPayloads } from '../../services/core/jobs.ts';
-import { loadSpeciesReference } from '../../services/core/species-reference.ts';
-import { EventPublisher } from '../../services/events/events.ts';
-import { loadModelRegistry } from '../../services/model-registry/registry.ts';
-import { createWorker, JobProducer } from '../../services/queue/queue-repository.ts';
-import { ImageStore } from '../../services/storage/image-store.ts';
-import { openStore } from '../../services/store/database.ts';
+import { storeOptions, type AppConfig } from '#services/core/config.ts';
+import { runRole } from '#services/core/is-main.ts';
+import { QueueName, type JobName, type JobPayloads } from '#services/core/jobs.ts';
+import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import { EventPublisher } from '#services/events/events.ts';
+import { loadModelRegistry } from '#services/model-registry/registry.ts';
+import { createWorker, JobProducer } from '#services/queue/queue-repository.ts';
+import { ImageStore } from '#services/storage/image-store.ts';
+import { openStore } from '#services/store/database.ts';
 import { failScan, handleAnalyseScan, type HandlerDeps } from './handlers/analyse-scan.ts';
 import { InferencePool } from './inference/inference-pool.ts';
 import { startReconciler } from './reconcile/reconciler.ts';

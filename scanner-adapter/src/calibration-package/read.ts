@@ -5,8 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RegionMeasurement } from '../../../services/core/physics/calibration.ts';
-import { measureBox } from '../../../services/core/physics/measure.ts';
+import type { RegionMeasurement } from '#services/core/physics/calibration.ts';
+import { measureBox } from '#services/core/physics/measure.ts';
 import { ScanPackageError } from '../scan-package/errors.ts';
 import { checkImage, decodeScanImage } from '../scan-package/read.ts';
 import { CalibrationPackageError, fromScanPackageError } from './errors.ts';

@@ -10,7 +10,7 @@ import {
   METAL_CALIBRATION_MATERIALS,
   MIN_REGIONS,
   type CalibrationMaterial,
-} from '../../../services/core/physics/calibration.ts';
+} from '#services/core/physics/calibration.ts';
 import { ScanPackageError } from '../scan-package/errors.ts';
 import { checkImageName, describe, isObj, ISO_8601, num, optString, reqObj, reqString, validateSource, type Obj } from '../scan-package/validate.ts';
 import { CalibrationPackageError, fromScanPackageError, type CalibrationPackageErrorCode } from './errors.ts';

@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fitCalibration } from '../../../services/core/physics/calibration.ts';
-import type { EventPublisher } from '../../../services/events/events.ts';
-import { sha256File } from '../../../services/storage/image-store.ts';
-import type { CalibrationProfile, NewCalibrationProfile, Store } from '../../../services/store/types.ts';
+import { fitCalibration } from '#services/core/physics/calibration.ts';
+import type { EventPublisher } from '#services/events/events.ts';
+import { sha256File } from '#services/storage/image-store.ts';
+import type { CalibrationProfile, NewCalibrationProfile, Store } from '#services/store/types.ts';
 import { CalibrationPackageError, readCalibrationPackage } from '../calibration-package/read.ts';
 import { CALIBRATION_JSON } from '../calibration-package/types.ts';
 import { quarantine } from './quarantine.ts';

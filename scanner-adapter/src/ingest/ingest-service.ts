@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ScanImageRef, ScanRecord } from '../../../services/core/domain.ts';
-import { JobName } from '../../../services/core/jobs.ts';
-import type { EventPublisher } from '../../../services/events/events.ts';
-import type { ImageStore } from '../../../services/storage/image-store.ts';
-import type { Store } from '../../../services/store/types.ts';
-import type { JobProducer } from '../../../services/queue/queue-repository.ts';
+import type { ScanImageRef, ScanRecord } from '#services/core/domain.ts';
+import { JobName } from '#services/core/jobs.ts';
+import type { EventPublisher } from '#services/events/events.ts';
+import type { ImageStore } from '#services/storage/image-store.ts';
+import type { Store } from '#services/store/types.ts';
+import type { JobProducer } from '#services/queue/queue-repository.ts';
 import { readScanPackage, ScanPackageError } from '../scan-package/read.ts';
 import { ingestCalibration, isCalibrationPackage, type CalibrationIngestOutcome } from './calibration-ingest.ts';
 import { quarantine } from './quarantine.ts';

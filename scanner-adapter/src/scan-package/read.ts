@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { decodeGrey16, ImageDecodeError, type Grey16Image } from '#services/core/imaging.ts';
 import { ScanPackageError } from './errors.ts';
 import { validateScanMetadata } from './validate.ts';
 import type { ScanPackage } from './types.ts';
@@ -121,19 +122,11 @@ export async function readScanPackage(dir: string): Promise<ScanPackage> {
  * Decodes a one-channel 16-bit TIFF to raw pixels (row-major, width along travel).
  * @throws ScanPackageError if the file is not a one-channel 16-bit image.
  */
-export async function decodeScanImage(file: string): Promise<{ width: number; height: number; data: Uint16Array }> {
-  let out;
+export async function decodeScanImage(file: string): Promise<Grey16Image> {
   try {
-    out = await sharp(file, SHARP_INPUT).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    return await decodeGrey16(file, path.basename(file));
   } catch (e) {
-    throw new ScanPackageError('not_tiff', `cannot decode ${path.basename(file)}: ${(e as Error).message}`);
+    if (e instanceof ImageDecodeError) throw new ScanPackageError(e.code, e.message);
+    throw e;
   }
-  const { data, info } = out;
-  if (info.channels !== 1 || data.length !== info.width * info.height * 2) {
-    throw new ScanPackageError(
-      'image_data_mismatch',
-      `decoded ${path.basename(file)} has ${info.channels} channels and ${data.length} bytes; expected 1 channel of 16-bit samples`,
-    );
-  }
-  return { width: info.width, height: info.height, data: new Uint16Array(data.buffer, data.byteOffset, data.length / 2) };
 }

@@ -3,45 +3,20 @@
  * The prose specification is docs/scan-package.md; the reader/validator in this folder
  * is the only code that parses packages. Everything downstream works with these types.
  */
+import type { ScanMetadata } from '#services/core/scan-metadata.ts';
 
-export const SCAN_PACKAGE_FORMAT = 'xray-scan-package/1' as const;
+export {
+  DEFAULT_AIR_VALUE,
+  SCAN_PACKAGE_FORMAT,
+  type ConveyanceType,
+  type Energy,
+  type ManifestDeclaration,
+  type ScanMetadata,
+  type SourceSpec,
+} from '#services/core/scan-metadata.ts';
+
 export const SCAN_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-export const DEFAULT_AIR_VALUE = 65535;
 
-export type Energy = 'high' | 'low';
-
-export type SourceSpec =
-  | { kind: 'linac'; highMeV: number; lowMeV?: number }
-  | { kind: 'tube'; highKVp: number; lowKVp?: number };
-
-export type ConveyanceType = 'container' | 'truck' | 'pallet' | 'parcel';
-
-export interface ManifestDeclaration {
-  hsCode: string;
-  description: string;
-  /** Botanical or zoological name as declared, e.g. "Pinus sylvestris". */
-  species?: string;
-  quantity?: number;
-  unit?: string;
-  citesPermit?: string;
-}
-
-export interface ScanMetadata {
-  format: typeof SCAN_PACKAGE_FORMAT;
-  scanId: string;
-  laneId: string;
-  /** ISO-8601 timestamp with offset or Z. */
-  scannedAt: string;
-  scanner?: { vendor?: string; model?: string; serial?: string };
-  source: SourceSpec;
-  /** x = along the direction of travel (image width), y = vertical (image height). */
-  pixelSpacingMm: { x: number; y: number };
-  images: { high: string; low?: string };
-  /** Detector reading with nothing in the beam; transmission T = value / airValue. */
-  airValue: number;
-  conveyance?: { type: ConveyanceType; id?: string };
-  manifest?: { declarations: ManifestDeclaration[] };
-}
 
 /** A decoded, validated package as the reader returns it. Pixels are not loaded here. */
 export interface ScanPackage {

@@ -8,7 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CALIBRATION_JSON, CALIBRATION_PACKAGE_FORMAT, type CalibrationMetadata, type CalibrationRegion } from '../calibration-package/types.ts';
-import { calibrationMaterial, type CalibrationMaterial } from '../../../services/core/physics/calibration.ts';
+import { calibrationMaterial, type CalibrationMaterial } from '#services/core/physics/calibration.ts';
 import { SCATTER_WINDOW_MM, scannerImages } from './detector.ts';
 import { channelSpectrum, massAttenuation, materialInfo, nominalScanner, type SourceKind } from './physics.ts';
 import { Rng } from './prng.ts';

@@ -8,7 +8,7 @@
  * (no CdWO4/CsI tables in the reference set); no build-up factors (scatter only via the fog term in
  * detector.ts).
  */
-export { interpolateLogLog, massAttenuation, materialInfo, MATERIAL_IDS, parseNistCsv, type MaterialId, type NistTable } from '../../../services/core/physics/attenuation.ts';
+export { interpolateLogLog, massAttenuation, materialInfo, MATERIAL_IDS, parseNistCsv, type MaterialId, type NistTable } from '#services/core/physics/attenuation.ts';
 export {
   SOURCE_ENDPOINTS,
   channelSpectrum,
@@ -20,4 +20,4 @@ export {
   type ScannerPhysics,
   type SourceKind,
   type Spectrum,
-} from '../../../services/core/physics/spectrum.ts';
+} from '#services/core/physics/spectrum.ts';

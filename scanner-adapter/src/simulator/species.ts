@@ -1,19 +1,7 @@
-/** Timber species reference data (data/species.json). */
-import { readFileSync } from 'node:fs';
+/** The simulator's selections from the species reference table (services/core/species.ts). */
+import { SPECIES, type SpeciesInfo } from '#services/core/species.ts';
 
-export interface SpeciesInfo {
-  name: string;
-  genus: string;
-  tradeName: string;
-  densityGcm3: number;
-  densityRange: [number, number];
-  cites: { appendix: 'I' | 'II' | 'III' | 'none'; verified: boolean; source: string };
-  sources: string[];
-}
-
-export const SPECIES: SpeciesInfo[] = (
-  JSON.parse(readFileSync(new URL('./data/species.json', import.meta.url), 'utf8')) as { species: SpeciesInfo[] }
-).species;
+export { SPECIES, type SpeciesInfo };
 
 export const CITES_SPECIES = SPECIES.filter((s) => s.cites.appendix !== 'none');
 /** Common, unlisted species used as honest cargo (excludes the dense look-alike African ebony). */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_AIR_VALUE } from '../../../scanner-adapter/src/scan-package/types.ts';
+import { DEFAULT_AIR_VALUE } from '../../core/scan-metadata.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parseWindow, renderPng } from '../render.ts';
 import { ErrorResponse } from '../schemas/common.ts';

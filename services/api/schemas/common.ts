@@ -4,6 +4,7 @@
  * until it is added to the API on purpose.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ALERT_STATUSES } from '../../core/review.ts';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -36,7 +37,7 @@ export const ScanStatus = Type.Union([
   Type.Literal('failed'),
 ]);
 export const DetectionClass = Type.Union([Type.Literal('ivory'), Type.Literal('rhino_horn'), Type.Literal('timber')]);
-export const AlertStatus = Type.Union([Type.Literal('open'), Type.Literal('reviewed')]);
+export const AlertStatus = Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s)));
 
 export const Box = Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() });
 

@@ -3,10 +3,10 @@
  * is measured is what runs: images → model input → inference → detections → alert.
  * It reads only the scan's metadata and pixels, never ground truth.
  */
-import type { AlertRecord, DetectionRecord, ScanCalibration, ScanMetadata, Verdict, VerdictReason } from '../../../services/core/domain.ts';
-import type { LoadedModel } from '../../../services/model-registry/card.ts';
-import { nominalResponse, type ScannerResponse } from '../../../services/core/physics/response.ts';
-import type { AnalysisResult } from '../../../services/store/types.ts';
+import type { AlertRecord, DetectionRecord, ScanCalibration, ScanMetadata, Verdict, VerdictReason } from '#services/core/domain.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
+import { nominalResponse, type ScannerResponse } from '#services/core/physics/response.ts';
+import type { AnalysisResult } from '#services/store/types.ts';
 import { decide, type SpeciesReference } from '../decision/decide.ts';
 import type { InferencePool } from '../inference/inference-pool.ts';
 import { detectionsFromOutputs } from './postprocess.ts';

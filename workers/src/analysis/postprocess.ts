@@ -6,8 +6,8 @@
  * Thresholds per class then split tier 1 from tier 2.
  */
 import { createHash } from 'node:crypto';
-import type { DetectionClass, DetectionRecord } from '../../../services/core/domain.ts';
-import type { LoadedModel } from '../../../services/model-registry/card.ts';
+import type { DetectionClass, DetectionRecord } from '#services/core/domain.ts';
+import type { LoadedModel } from '#services/model-registry/card.ts';
 import type { TensorData } from '../inference/inference-pool.ts';
 import type { ModelInput } from './preprocess.ts';
 

@@ -5,9 +5,9 @@
  * basis area densities computed with the scanner's response (calibration profile or nominal),
  * and zero padding to the card's size multiple.
  */
-import { decomposerFor } from '../../../services/core/physics/decompose.ts';
-import type { ScannerResponse } from '../../../services/core/physics/response.ts';
-import type { ModelCard } from '../../../services/model-registry/card.ts';
+import { decomposerFor } from '#services/core/physics/decompose.ts';
+import type { ScannerResponse } from '#services/core/physics/response.ts';
+import type { ModelCard } from '#services/model-registry/card.ts';
 
 export interface DecodedImage {
   width: number;

@@ -4,10 +4,10 @@
  * nominal response of the declared source — and says which, so the scan record shows
  * `calibration: profile` (with the profile's id and version) or `calibration: nominal`.
  */
-import type { ScanCalibration, ScanMetadata } from '../../../services/core/domain.ts';
-import { declaredEndpoints } from '../../../services/core/physics/spectrum.ts';
-import { nominalResponse, type ScannerResponse } from '../../../services/core/physics/response.ts';
-import type { Store } from '../../../services/store/types.ts';
+import type { ScanCalibration, ScanMetadata } from '#services/core/domain.ts';
+import { declaredEndpoints } from '#services/core/physics/spectrum.ts';
+import { nominalResponse, type ScannerResponse } from '#services/core/physics/response.ts';
+import type { Store } from '#services/store/types.ts';
 
 function sameEnergies(a: ScanMetadata['source'], b: ScanMetadata['source']): boolean {
   if (a.kind !== b.kind) return false;

@@ -14,17 +14,11 @@
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
  */
 import { createHash } from 'node:crypto';
-import type { AlertReason, AlertRecord, CalibrationMode, DetectionClass, DetectionRecord, ManifestDeclaration } from '../../../services/core/domain.ts';
-import type { LoadedModel, TimberGroup, TimberLoadRule } from '../../../services/model-registry/card.ts';
+import type { AlertReason, AlertRecord, CalibrationMode, DetectionClass, DetectionRecord, ManifestDeclaration } from '#services/core/domain.ts';
+import type { LoadedModel, TimberGroup, TimberLoadRule } from '#services/model-registry/card.ts';
 
-export interface SpeciesReference {
-  /** Reference air-dry density (g/cm³) of a genus or "Genus species"; undefined when unknown. */
-  densityOf(name: string): number | undefined;
-  /** Air-dry density range [min, max] (g/cm³) of a genus or "Genus species"; undefined when the table gives none. */
-  densityRangeOf?(name: string): [number, number] | undefined;
-  /** True when the species (or, for a bare genus, any species of it in the table) is CITES-listed. */
-  isCitesListed(name: string): boolean;
-}
+import type { SpeciesReference } from '#services/core/species-reference.ts';
+export type { SpeciesReference };
 
 const PRIORITY: DetectionClass[] = ['ivory', 'rhino_horn', 'timber'];
 const LABEL: Record<DetectionClass, string> = { ivory: 'elephant ivory', rhino_horn: 'rhino horn', timber: 'timber' };

@@ -8,11 +8,11 @@
  */
 import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { JobName, JobPayloads } from '../../../services/core/jobs.ts';
-import type { EventPublisher, SystemEvent } from '../../../services/events/events.ts';
-import { sha256File, type ImageStore } from '../../../services/storage/image-store.ts';
-import type { ScanStatusPatch, Store } from '../../../services/store/types.ts';
-import { decodeScanImage } from '../../../scanner-adapter/src/scan-package/read.ts';
+import type { JobName, JobPayloads } from '#services/core/jobs.ts';
+import type { EventPublisher, SystemEvent } from '#services/events/events.ts';
+import { sha256File, type ImageStore } from '#services/storage/image-store.ts';
+import type { ScanStatusPatch, Store } from '#services/store/types.ts';
+import { decodeGrey16 } from '#services/core/imaging.ts';
 import { analyseImages, type AnalysisDeps } from '../analysis/analyse.ts';
 import { ModelInputError, type DecodedImage } from '../analysis/preprocess.ts';
 import { scannerResponseFor } from '../analysis/scanner-response.ts';
@@ -66,7 +66,7 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     const { sha256 } = await sha256File(file);
     if (sha256 !== ref.sha256) throw new UnrecoverableError(`stored ${ref.energy} image does not match its sha-256 (corrupt or altered since ingest)`);
     try {
-      images[ref.energy] = await decodeScanImage(file);
+      images[ref.energy] = await decodeGrey16(file, `${ref.energy} image of ${scanId}`);
     } catch (err) {
       throw new UnrecoverableError(`cannot decode ${ref.energy} image: ${(err as Error).message}`);
     }

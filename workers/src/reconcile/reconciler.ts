@@ -6,10 +6,10 @@
  * jobs failed by BullMQ's stall check, which emits no worker event) is marked failed.
  */
 import type { Queue } from 'bullmq';
-import type { ScanStatus } from '../../../services/core/domain.ts';
-import { JobName, jobId } from '../../../services/core/jobs.ts';
-import type { JobProducer } from '../../../services/queue/queue-repository.ts';
-import type { Store } from '../../../services/store/types.ts';
+import type { ScanStatus } from '#services/core/domain.ts';
+import { JobName, jobId } from '#services/core/jobs.ts';
+import type { JobProducer } from '#services/queue/queue-repository.ts';
+import type { Store } from '#services/store/types.ts';
 
 export interface ReconcileDeps {
   store: Store;

@@ -1,0 +1,11 @@
+/** TODO(AUTH helper (users, sessions, API keys)): placeholder repository; replace with why it exists. */
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../migrations/common.ts';
+import type { Database } from '../schema.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface UserStore {}
+
+export function createUserRepository(_db: Kysely<Database>, _dialect: Dialect): UserStore {
+  return {};
+}
