@@ -16,6 +16,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { calibrationRoutes } from './routes/calibrations.ts';
 import { eventRoutes } from './routes/events.ts';
+import { inspectionRoutes } from './routes/inspections.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { rejectionsRoutes } from './routes/rejections.ts';
@@ -60,6 +61,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     async (v1) => {
       await v1.register(scanRoutes, { deps });
       await v1.register(alertRoutes, { deps });
+      await v1.register(inspectionRoutes, { deps });
       await v1.register(modelRoutes, { deps });
       await v1.register(calibrationRoutes, { deps });
       await v1.register(authRoutes, { deps });

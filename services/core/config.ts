@@ -32,6 +32,18 @@ export interface AppConfig {
   reconcileEveryMs: number;
   reconcileAfterMs: number;
   logLevel: string;
+  /** How long an inspector's claim on an alert lasts (ALERT_CLAIM_MINUTES); then it reads as open. */
+  alertClaimMinutes: number;
+  /** Identity (services/access, docs/access.md): password of the `admin` created on first start (else random, logged once). */
+  adminPassword: string | undefined;
+  /** Lifetime of a login session, minutes (absolute, not sliding). */
+  sessionTtlMinutes: number;
+  /** Mark the session cookie Secure (set when the API is served over HTTPS). */
+  cookieSecure: boolean;
+  /** /metrics without credentials (else supervisor/admin only). */
+  metricsPublic: boolean;
+  /** Login attempts per minute per client IP and username. */
+  loginRateLimit: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -40,6 +52,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  if (raw === 'false' || raw === '0' || raw === 'no') return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -64,6 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reconcileEveryMs: Math.max(1000, int(env, 'RECONCILE_EVERY_MS', 60_000)),
     reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 180_000),
     logLevel: env.LOG_LEVEL || 'info',
+    alertClaimMinutes: Math.max(1, int(env, 'ALERT_CLAIM_MINUTES', 15)),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    sessionTtlMinutes: Math.max(1, int(env, 'SESSION_TTL_MINUTES', 720)),
+    cookieSecure: bool(env, 'COOKIE_SECURE', false),
+    metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+    loginRateLimit: Math.max(1, int(env, 'LOGIN_RATE_LIMIT', 10)),
   };
 }
 

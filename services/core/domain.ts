@@ -33,7 +33,7 @@ export interface ScanCalibration {
 }
 export type DetectionClass = 'ivory' | 'rhino_horn' | 'timber';
 export type { AlertStatus } from './review.ts';
-import type { AlertStatus } from './review.ts';
+import type { AlertReview, AlertStatus } from './review.ts';
 
 export interface ScanImageRef {
   energy: 'high' | 'low';
@@ -125,6 +125,8 @@ export interface AlertRecord extends ModelStamp {
   status: AlertStatus;
   reasons: AlertReason[];
   createdAt: string;
+  /** Review state (services/core/review.ts); always present on records read from the store, absent on a freshly raised alert. */
+  review?: AlertReview;
 }
 
 export type { ManifestDeclaration, ScanMetadata };

@@ -62,6 +62,27 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   });
 }
 
+/** How long a starting role waits for another process's migrations before giving up. */
+const MIGRATION_LOCK_WAIT_MS = 120_000;
+
+/** Takes the cross-process migration lock of a SQLite database (blocks until free); returns its release. */
+function lockSqliteMigrations(file: string): () => void {
+  const lock = new SqliteDatabase(`${path.resolve(file)}.migrate-lock`, { timeout: MIGRATION_LOCK_WAIT_MS });
+  try {
+    lock.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    lock.close();
+    throw new Error(`could not take the migration lock of ${file} within ${MIGRATION_LOCK_WAIT_MS / 1000} s: ${(err as Error).message}`);
+  }
+  return () => {
+    try {
+      lock.exec('COMMIT');
+    } finally {
+      lock.close();
+    }
+  };
+}
+
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.pgSchema !== undefined && !SCHEMA_NAME.test(opts.pgSchema)) {
     throw new Error(`pgSchema must match ${SCHEMA_NAME}, got "${opts.pgSchema}"`);
@@ -87,7 +108,17 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     }
   }
   const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema });
-  const { error } = await migrator.migrateToLatest();
+  // PostgreSQL: Kysely's migrator holds an advisory lock, which spans processes. SQLite: its lock
+  // is per connection only, so roles starting together on a fresh file raced ("table scans
+  // already exists"); an exclusive transaction on a lock file beside the database makes them
+  // take turns.
+  const releaseLock = dialect === 'sqlite' && opts.sqlitePath !== ':memory:' ? lockSqliteMigrations(opts.sqlitePath!) : () => {};
+  let error: unknown;
+  try {
+    ({ error } = await migrator.migrateToLatest());
+  } finally {
+    releaseLock();
+  }
   if (error) {
     await db.destroy();
     throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);

@@ -19,6 +19,7 @@ import {
 import { createAuditRepository } from './repositories/audit.ts';
 import { createRejectionRepository } from './repositories/rejections.ts';
 import { createReviewRepository } from './repositories/reviews.ts';
+import { createStatsRepository } from './repositories/stats.ts';
 import { createUserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 import type {
@@ -91,7 +92,8 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
 
   async function upsertAlert(trx: Db, alert: AlertRecord): Promise<void> {
     // Replacement on the idempotency key: the latest analysis is the truth for what was found,
-    // but the alert keeps its identity, its first creation time and any review status, so a
+    // but the alert keeps its identity, its first creation time and its whole review state
+    // (status, review_version, assignee, claim, decision: none is in the update set), so a
     // re-run (stalled job, retry) never reopens an alert an inspector has already dealt with.
     await trx
       .insertInto('alerts')
@@ -114,6 +116,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
     audit: createAuditRepository(db),
     reviews: createReviewRepository(db, dialect),
     rejections: createRejectionRepository(db, dialect),
+    stats: createStatsRepository(db),
 
     scans: {
       async insert(scan: ScanRecord): Promise<ScanInsertOutcome> {
@@ -148,6 +151,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
         const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
         let q = db.selectFrom('scans').selectAll();
         if (filter.laneId !== undefined) q = q.where('lane_id', '=', filter.laneId);
+        if (filter.laneIds !== undefined) q = filter.laneIds.length ? q.where('lane_id', 'in', filter.laneIds) : q.where(sql<boolean>`1 = 0`);
         if (filter.status !== undefined) q = q.where('status', '=', filter.status);
         if (filter.verdict !== undefined) q = q.where('verdict', '=', filter.verdict);
         if (filter.since !== undefined) q = q.where('received_at', '>=', filter.since);
@@ -393,11 +397,14 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
           if (r.alert) {
             await upsertAlert(trx, r.alert);
           } else {
+            // Only an alert nobody has touched yet goes; one with review history stays (with it).
             await trx
               .deleteFrom('alerts')
               .where('scan_id', '=', r.scanId)
               .where('model_id', '=', r.stamp.modelId)
               .where('model_version', '=', r.stamp.modelVersion)
+              .where('status', '=', 'open')
+              .where('review_version', '=', 1)
               .execute();
           }
         }

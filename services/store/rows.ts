@@ -14,6 +14,7 @@ import type {
   Verdict,
   VerdictReason,
 } from '../core/domain.ts';
+import { INITIAL_REVIEW, type AlertDecision } from '../core/review.ts';
 import type { AlertsTable, CalibrationProfilesTable, DetectionsTable, ScansTable } from './schema.ts';
 import type { CalibrationProfile, CalibrationStatus } from './types.ts';
 
@@ -121,6 +122,20 @@ export function alertToRow(a: AlertRecord): Insertable<AlertsTable> {
     status: a.status,
     reasons_json: JSON.stringify(a.reasons),
     created_at: a.createdAt,
+    ...reviewToRow(a.review ?? INITIAL_REVIEW),
+  };
+}
+
+function reviewToRow(r: NonNullable<AlertRecord['review']>) {
+  return {
+    review_version: r.version,
+    assignee_id: r.assignee?.id ?? null,
+    assignee_name: r.assignee?.name ?? null,
+    claim_expires_at: r.claimExpiresAt,
+    decided_at: r.decidedAt,
+    decided_by_id: r.decidedBy?.id ?? null,
+    decided_by_name: r.decidedBy?.name ?? null,
+    decision_json: r.decision ? JSON.stringify(r.decision) : null,
   };
 }
 
@@ -137,6 +152,14 @@ export function rowToAlert(row: Selectable<AlertsTable>): AlertRecord {
     status: row.status as AlertStatus,
     reasons: JSON.parse(row.reasons_json) as AlertRecord['reasons'],
     createdAt: row.created_at,
+    review: {
+      version: Number(row.review_version),
+      assignee: row.assignee_id !== null ? { id: row.assignee_id, name: row.assignee_name ?? row.assignee_id } : null,
+      claimExpiresAt: row.claim_expires_at,
+      decidedAt: row.decided_at,
+      decidedBy: row.decided_by_id !== null ? { id: row.decided_by_id, name: row.decided_by_name ?? row.decided_by_id } : null,
+      decision: row.decision_json ? (JSON.parse(row.decision_json) as AlertDecision) : null,
+    },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { IdentityTables } from './migrations/004-identity.ts';
 import type { AuditTables } from './migrations/005-audit.ts';
-import type { ReviewTables } from './migrations/006-review.ts';
+import type { AlertReviewColumns, ReviewTables } from './migrations/006-review.ts';
 import type { RejectionTables } from './migrations/007-rejections.ts';
 
 export interface ScansTable {
@@ -49,7 +49,8 @@ export interface DetectionsTable {
   created_at: string;
 }
 
-export interface AlertsTable {
+/** Migration 006 adds the review columns (AlertReviewColumns). */
+export interface AlertsTable extends AlertReviewColumns {
   id: string;
   scan_id: string;
   lane_id: string;

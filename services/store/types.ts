@@ -21,6 +21,7 @@ import type { ScannerResponse } from '../core/physics/response.ts';
 import type { AuditStore } from './repositories/audit.ts';
 import type { RejectionStore } from './repositories/rejections.ts';
 import type { ReviewStore } from './repositories/reviews.ts';
+import type { StatsStore } from './repositories/stats.ts';
 import type { UserStore } from './repositories/users.ts';
 
 export interface Page<T> {
@@ -31,6 +32,8 @@ export interface Page<T> {
 
 export interface ScanFilter {
   laneId?: string;
+  /** Only these lanes (an operator's); an empty list matches nothing. */
+  laneIds?: string[];
   status?: ScanStatus;
   verdict?: Verdict;
   /** ISO time: scans received at or after it. */
@@ -172,6 +175,7 @@ export interface Store {
   audit: AuditStore;
   reviews: ReviewStore;
   rejections: RejectionStore;
+  stats: StatsStore;
   scans: ScanStore;
   detections: DetectionStore;
   alerts: AlertStore;

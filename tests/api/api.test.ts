@@ -14,6 +14,7 @@ import type { ModelRegistry } from '#services/model-registry/registry.ts';
 import { ImageStore } from '#services/storage/image-store.ts';
 import { openStore } from '#services/store/database.ts';
 import type { Store } from '#services/store/types.ts';
+import { loginAs } from '../helpers/auth.ts';
 import { makeAlert, makeResult, makeScan, stamp, t } from '../store/factories.ts';
 
 const W = 64;
@@ -62,6 +63,8 @@ describe('API', () => {
   let tiffPath: string;
   let app: FastifyInstance;
   let deps: ApiDeps;
+  /** A supervisor sees every lane, the images and the metrics (who may call what: access-matrix.test.ts). */
+  let auth: { authorization: string };
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-api-'));
@@ -98,6 +101,7 @@ describe('API', () => {
       queueHealth: async () => ({ ok: true, counts: { waiting: 3, active: 1 } }),
     };
     app = await buildApp(deps, { logger: false, processMetrics: false });
+    auth = (await loginAs(app, store, 'supervisor')).headers;
   });
 
   afterAll(async () => {
@@ -112,6 +116,7 @@ describe('API', () => {
     let pages = 0;
     do {
       const res: { statusCode: number; json(): { items: Array<{ scanId: string }>; nextCursor: string | null } } = await app.inject({
+        headers: auth,
         url: '/v1/scans',
         query: { limit: '2', ...(cursor ? { cursor } : {}) },
       });
@@ -124,12 +129,12 @@ describe('API', () => {
     expect(pages).toBe(3);
     expect(ids).toEqual(['scan-4', 'scan-3', 'scan-2', 'scan-1', 'scan-0']);
 
-    const lane = (await app.inject({ url: '/v1/scans?lane=lane-b' })).json();
+    const lane = (await app.inject({ headers: auth, url: '/v1/scans?lane=lane-b' })).json();
     expect(lane.items.map((s: { scanId: string }) => s.scanId)).toEqual(['scan-4', 'scan-3']);
-    const alerting = (await app.inject({ url: '/v1/scans?verdict=alert&status=analysed' })).json();
+    const alerting = (await app.inject({ headers: auth, url: '/v1/scans?verdict=alert&status=analysed' })).json();
     expect(alerting.items.map((s: { scanId: string }) => s.scanId)).toEqual(['scan-4', 'scan-1']);
     // An offset is normalised to UTC before comparing with stored times.
-    const since = (await app.inject({ url: `/v1/scans?since=${encodeURIComponent('2025-01-01T01:00:13+01:00')}` })).json();
+    const since = (await app.inject({ headers: auth, url: `/v1/scans?since=${encodeURIComponent('2025-01-01T01:00:13+01:00')}` })).json();
     expect(since.items.map((s: { scanId: string }) => s.scanId)).toEqual(['scan-4', 'scan-3']);
     // Summaries are an allow-list: no metadata, images or hashes.
     expect(Object.keys(lane.items[0]).sort()).toEqual(
@@ -138,21 +143,21 @@ describe('API', () => {
   });
 
   it('rejects bad list parameters with a clear 400', async () => {
-    const tooMany = await app.inject({ url: '/v1/scans?limit=500' });
+    const tooMany = await app.inject({ headers: auth, url: '/v1/scans?limit=500' });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('limit') });
-    const badStatus = await app.inject({ url: '/v1/scans?status=exploded' });
+    const badStatus = await app.inject({ headers: auth, url: '/v1/scans?status=exploded' });
     expect(badStatus.statusCode).toBe(400);
     expect(badStatus.json().message).toContain('status');
-    const badSince = await app.inject({ url: '/v1/scans?since=yesterday' });
+    const badSince = await app.inject({ headers: auth, url: '/v1/scans?since=yesterday' });
     expect(badSince.statusCode).toBe(400);
-    const badCursor = await app.inject({ url: '/v1/scans?cursor=abc' });
+    const badCursor = await app.inject({ headers: auth, url: '/v1/scans?cursor=abc' });
     expect(badCursor.statusCode).toBe(400);
     expect(badCursor.json().message).toMatch(/cursor/);
   });
 
   it('returns scan detail with detections, alerts, manifest and images', async () => {
-    const res = await app.inject({ url: '/v1/scans/scan-1' });
+    const res = await app.inject({ headers: auth, url: '/v1/scans/scan-1' });
     expect(res.statusCode).toBe(200);
     const s = res.json();
     expect(s).toMatchObject({
@@ -184,17 +189,17 @@ describe('API', () => {
   });
 
   it('answers 404 for unknown scans and 400 for malformed ids', async () => {
-    const missing = await app.inject({ url: '/v1/scans/no-such-scan' });
+    const missing = await app.inject({ headers: auth, url: '/v1/scans/no-such-scan' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: 'not_found', message: 'scan "no-such-scan" not found' });
-    const bad = await app.inject({ url: '/v1/scans/bad%20id!' });
+    const bad = await app.inject({ headers: auth, url: '/v1/scans/bad%20id!' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('scanId');
-    expect((await app.inject({ url: '/v1/nothing-here' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: auth, url: '/v1/nothing-here' })).statusCode).toBe(404);
   });
 
   it('renders a PNG with dense = dark, honours maxWidth, and serves the raw TIFF unchanged', async () => {
-    const res = await app.inject({ url: '/v1/scans/scan-0/image' });
+    const res = await app.inject({ headers: auth, url: '/v1/scans/scan-0/image' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('image/png');
     const { data, info } = await sharp(res.rawPayload).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -203,48 +208,48 @@ describe('API', () => {
     expect(at(0, 10)).toBeGreaterThan(240); // air: bright
     expect(at(W - 1, 10)).toBeLessThan(15); // dense: dark
 
-    const fixed = await app.inject({ url: '/v1/scans/scan-0/image?window=0,10' });
+    const fixed = await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?window=0,10' });
     expect(fixed.statusCode).toBe(200);
-    const small = await app.inject({ url: '/v1/scans/scan-0/image?maxWidth=32' });
+    const small = await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?maxWidth=32' });
     expect((await sharp(small.rawPayload).metadata()).width).toBe(32);
 
-    const tiff = await app.inject({ url: '/v1/scans/scan-0/image?format=tiff' });
+    const tiff = await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?format=tiff' });
     expect(tiff.statusCode).toBe(200);
     expect(tiff.headers['content-type']).toBe('image/tiff');
     expect(Buffer.compare(tiff.rawPayload, await fs.readFile(tiffPath))).toBe(0);
 
-    expect((await app.inject({ url: '/v1/scans/scan-0/image?window=2,1' })).statusCode).toBe(400);
-    expect((await app.inject({ url: '/v1/scans/scan-0/image?window=dark' })).statusCode).toBe(400);
-    expect((await app.inject({ url: '/v1/scans/scan-0/image?format=jpeg' })).statusCode).toBe(400);
-    const low = await app.inject({ url: '/v1/scans/scan-0/image?energy=low' });
+    expect((await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?window=2,1' })).statusCode).toBe(400);
+    expect((await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?window=dark' })).statusCode).toBe(400);
+    expect((await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?format=jpeg' })).statusCode).toBe(400);
+    const low = await app.inject({ headers: auth, url: '/v1/scans/scan-0/image?energy=low' });
     expect(low.statusCode).toBe(404);
     expect(low.json().message).toContain('low-energy');
-    expect((await app.inject({ url: '/v1/scans/nope/image' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: auth, url: '/v1/scans/nope/image' })).statusCode).toBe(404);
   });
 
   it('lists and fetches alerts with filters and pagination', async () => {
-    const all = (await app.inject({ url: '/v1/alerts?limit=1' })).json();
+    const all = (await app.inject({ headers: auth, url: '/v1/alerts?limit=1' })).json();
     expect(all.items).toHaveLength(1);
     expect(all.nextCursor).toEqual(expect.any(String));
-    const next = (await app.inject({ url: `/v1/alerts?limit=1&cursor=${all.nextCursor}` })).json();
+    const next = (await app.inject({ headers: auth, url: `/v1/alerts?limit=1&cursor=${all.nextCursor}` })).json();
     expect(next.items).toHaveLength(1);
     expect(next.nextCursor).toBeNull();
     expect(new Set([all.items[0].id, next.items[0].id]).size).toBe(2);
 
-    const timber = (await app.inject({ url: '/v1/alerts?class=timber' })).json();
+    const timber = (await app.inject({ headers: auth, url: '/v1/alerts?class=timber' })).json();
     expect(timber.items.map((a: { id: string }) => a.id)).toEqual(['alert-4']);
-    const open = (await app.inject({ url: '/v1/alerts?status=open&lane=lane-a' })).json();
+    const open = (await app.inject({ headers: auth, url: '/v1/alerts?status=open&lane=lane-a' })).json();
     expect(open.items.map((a: { scanId: string }) => a.scanId)).toEqual(['scan-1']);
-    expect((await app.inject({ url: '/v1/alerts?class=elephant' })).statusCode).toBe(400);
+    expect((await app.inject({ headers: auth, url: '/v1/alerts?class=elephant' })).statusCode).toBe(400);
 
-    const one = await app.inject({ url: '/v1/alerts/alert-4' });
+    const one = await app.inject({ headers: auth, url: '/v1/alerts/alert-4' });
     expect(one.statusCode).toBe(200);
     expect(one.json()).toMatchObject({ id: 'alert-4', scanId: 'scan-4', class: 'timber', status: 'cleared' });
-    expect((await app.inject({ url: '/v1/alerts/alert-404' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: auth, url: '/v1/alerts/alert-404' })).statusCode).toBe(404);
   });
 
   it('lists models without file paths', async () => {
-    const res = await app.inject({ url: '/v1/models' });
+    const res = await app.inject({ headers: auth, url: '/v1/models' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.active[0]).toMatchObject({ id: 'wildlife-det', version: '1.0.0', shadow: false, classes: ['ivory', 'rhino_horn', 'timber'] });
@@ -254,7 +259,7 @@ describe('API', () => {
   });
 
   it('publishes a valid OpenAPI document with the routes', async () => {
-    const res = await app.inject({ url: '/docs/json' });
+    const res = await app.inject({ headers: auth, url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
@@ -265,11 +270,11 @@ describe('API', () => {
     const list = doc.paths['/v1/scans'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['lane', 'status', 'verdict', 'since', 'limit', 'cursor']));
     expect(list.responses['200'].content['application/json'].schema.properties.items).toBeDefined();
-    expect((await app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+    expect((await app.inject({ headers: auth, url: '/docs' })).statusCode).toBeLessThan(400);
   });
 
   it('exposes Prometheus metrics', async () => {
-    const res = await app.inject({ url: '/metrics' });
+    const res = await app.inject({ headers: auth, url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     for (const name of ['cxr_scans', 'cxr_alerts', 'cxr_queue_jobs', 'cxr_analysis_latency_seconds', 'cxr_inference_seconds']) {
@@ -281,8 +286,8 @@ describe('API', () => {
   });
 
   it('reports liveness and readiness, 503 naming the failed dependency', async () => {
-    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ok = await app.inject({ url: '/readyz' });
+    expect((await app.inject({ headers: auth, url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ok = await app.inject({ headers: auth, url: '/readyz' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().status).toBe('ready');
 
@@ -297,7 +302,7 @@ describe('API', () => {
       { logger: false, processMetrics: false },
     );
     try {
-      const res = await broken.inject({ url: '/readyz' });
+      const res = await broken.inject({ headers: auth, url: '/readyz' });
       expect(res.statusCode).toBe(503);
       const body = res.json();
       expect(body.status).toBe('not_ready');
@@ -322,7 +327,7 @@ describe('API', () => {
     };
     const broken = await buildApp({ ...deps, store: failing }, { logger: false, processMetrics: false });
     try {
-      const res = await broken.inject({ url: '/v1/scans' });
+      const res = await broken.inject({ headers: auth, url: '/v1/scans' });
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({ error: 'internal', requestId: expect.any(String) });
       expect(res.body).not.toContain('secret');
@@ -332,7 +337,7 @@ describe('API', () => {
   });
 
   it('answers 503 on /v1/events when no event source is configured', async () => {
-    const res = await app.inject({ url: '/v1/events' });
+    const res = await app.inject({ headers: auth, url: '/v1/events' });
     expect(res.statusCode).toBe(503);
   });
 
@@ -346,7 +351,7 @@ describe('API', () => {
     const abort = new AbortController();
     try {
       const url = await live.listen({ host: '127.0.0.1', port: 0 });
-      const res = await fetch(`${url}/v1/events`, { signal: abort.signal });
+      const res = await fetch(`${url}/v1/events`, { signal: abort.signal, headers: auth });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const reader = res.body!.getReader();
@@ -381,7 +386,7 @@ describe('API', () => {
       expect(data).toMatchObject({ type: 'scan.status', scanId: 'scan-1', status: 'analysed', timings: { totalMs: 1500 } });
 
       // The same event fed the latency histograms.
-      const metrics = (await live.inject({ url: '/metrics' })).body;
+      const metrics = (await live.inject({ headers: auth, url: '/metrics' })).body;
       expect(metrics).toContain('cxr_analysis_latency_seconds_count 1');
       expect(metrics).toContain('cxr_inference_seconds_count 1');
     } finally {

@@ -20,6 +20,7 @@ import { loadSpeciesReference } from '#services/core/species-reference.ts';
 import { analyseImages } from '#workers/analysis/analyse.ts';
 import { InferencePool } from '#workers/inference/inference-pool.ts';
 import { startWorker, type WorkerHandle } from '#workers/main.ts';
+import { TEST_ADMIN_PASSWORD, loginAtUrl } from '../helpers/auth.ts';
 import { gradient, metadata, waitFor, writePackage } from '../helpers/packages.ts';
 import { PG_URL, dropSchema } from '../store/backends.ts';
 
@@ -66,6 +67,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     let api: { url: string; close(): Promise<void> };
     const schema = `t_review_${randomBytes(4).toString('hex')}`;
     const logs: string[] = [];
+    let auth: { authorization: string };
 
     beforeAll(async () => {
       root = await fs.mkdtemp(path.join(os.tmpdir(), `cxr-review-${backend}-`));
@@ -83,10 +85,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         INBOX_POLL_MS: '100',
         INBOX_SETTLE_MS: '200',
         LOG_LEVEL: 'silent',
+        ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       });
       worker = await startWorker(config, (m) => logs.push(m));
       adapter = await startAdapter(config, () => {});
       api = await startApi(config);
+      auth = (await loginAtUrl(api.url, 'supervisor')).headers;
     });
 
     afterAll(async () => {
@@ -102,7 +106,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await writePackage(tmp, scanId, { laneId: 'lane-review', ...over }, { width: 96, height: 48 });
       await fs.rename(tmp, path.join(config.inboxDir, scanId));
       return waitFor(async () => {
-        const res = await fetch(`${api.url}/v1/scans/${scanId}`);
+        const res = await fetch(`${api.url}/v1/scans/${scanId}`, { headers: auth });
         if (res.status !== 200) return undefined;
         const d = (await res.json()) as Detail;
         return d.status === 'analysed' || d.status === 'failed' ? d : undefined;
@@ -163,12 +167,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     it('lists needs_review scans by verdict and counts them in /metrics', async () => {
-      const list = (await (await fetch(`${api.url}/v1/scans?verdict=needs_review&lane=lane-review`)).json()) as { items: Array<{ scanId: string; verdict: string }> };
+      const list = (await (await fetch(`${api.url}/v1/scans?verdict=needs_review&lane=lane-review`, { headers: auth })).json()) as { items: Array<{ scanId: string; verdict: string }> };
       expect(list.items.map((s) => s.scanId).sort()).toEqual(['review-9mev', 'review-coarse', 'review-single', 'review-tube']);
-      const bad = await fetch(`${api.url}/v1/scans?verdict=maybe`);
+      const bad = await fetch(`${api.url}/v1/scans?verdict=maybe`, { headers: auth });
       expect(bad.status).toBe(400);
 
-      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      const metrics = await (await fetch(`${api.url}/metrics`, { headers: auth })).text();
       expect(metrics).toMatch(/^cxr_scan_verdicts\{verdict="needs_review"\} 4$/m);
       expect(metrics).toMatch(/^cxr_scan_verdict_reasons\{code="outside_validated_domain"\} 4$/m);
       const inDomain = Number(/^cxr_scan_verdicts\{verdict="clear"\} (\d+)$/m.exec(metrics)![1]) + Number(/^cxr_scan_verdicts\{verdict="alert"\} (\d+)$/m.exec(metrics)![1]);

@@ -12,6 +12,7 @@ import { loadConfig } from '#services/core/config.ts';
 import type { ScanCalibration, VerdictReason } from '#services/core/domain.ts';
 import { ImageStore } from '#services/storage/image-store.ts';
 import type { Store } from '#services/store/types.ts';
+import { loginAs } from '../helpers/auth.ts';
 import { backends } from '../store/backends.ts';
 import { makeDetection, makeScan, stamp, t } from '../store/factories.ts';
 
@@ -23,11 +24,13 @@ describe.each(backends)('scan verdict fields on $name', (backend) => {
   let cleanup: () => Promise<void>;
   let app: FastifyInstance;
   let dir: string;
+  let auth: { authorization: string };
 
   beforeAll(async () => {
     ({ store, cleanup } = await backend.open());
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-verdict-'));
     app = await buildApp({ config: loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), store, images: new ImageStore(path.join(dir, 'images')) }, { logger: false, processMetrics: false });
+    auth = (await loginAs(app, store, 'supervisor')).headers;
   });
   afterAll(async () => {
     await app?.close();
@@ -35,7 +38,7 @@ describe.each(backends)('scan verdict fields on $name', (backend) => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const detail = async (id: string) => (await app.inject({ url: `/v1/scans/${id}` })).json();
+  const detail = async (id: string) => (await app.inject({ headers: auth, url: `/v1/scans/${id}` })).json();
 
   it('shows no reasons and no calibration before analysis', async () => {
     await store.scans.insert(makeScan('v-new', { receivedAt: t(1) }));
@@ -85,12 +88,12 @@ describe.each(backends)('scan verdict fields on $name', (backend) => {
     await store.scans.insert(makeScan('v-quote', { receivedAt: t(5) }));
     await store.scans.updateStatus('v-quote', { status: 'analysed', verdict: 'needs_review', verdictReasons: [{ code: 'outside_validated_domain', message: 'says "code":"outside_validated_domain"' }] });
 
-    const list = (await app.inject({ url: '/v1/scans?verdict=needs_review' })).json();
+    const list = (await app.inject({ headers: auth, url: '/v1/scans?verdict=needs_review' })).json();
     expect(list.items.map((s: { scanId: string }) => s.scanId)).toEqual(['v-quote', 'v-rec']);
     expect(await store.scans.countByVerdict()).toEqual({ needs_review: 2, alert: 1 });
     expect(await store.scans.countByVerdictReason()).toEqual({ outside_validated_domain: 2 });
 
-    const metrics = (await app.inject({ url: '/metrics' })).body;
+    const metrics = (await app.inject({ headers: auth, url: '/metrics' })).body;
     expect(metrics).toMatch(/^cxr_scan_verdicts\{verdict="needs_review"\} 2$/m);
     expect(metrics).toMatch(/^cxr_scan_verdicts\{verdict="clear"\} 0$/m);
     expect(metrics).toMatch(/^cxr_scan_verdicts\{verdict="alert"\} 1$/m);

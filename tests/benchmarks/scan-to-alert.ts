@@ -19,6 +19,7 @@ import { startApi } from '#services/api/main.ts';
 import { loadConfig } from '#services/core/config.ts';
 import type { ScanRecord } from '#services/core/domain.ts';
 import { startWorker } from '#workers/main.ts';
+import { TEST_ADMIN_PASSWORD, loginAtUrl } from '../helpers/auth.ts';
 import { collectEvents } from '../helpers/sse.ts';
 
 const { values } = parseArgs({
@@ -47,6 +48,7 @@ const config = loadConfig({
   INBOX_POLL_MS: '100',
   INBOX_SETTLE_MS: values['settle-ms'],
   LOG_LEVEL: 'warn',
+  ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
 });
 
 console.error(`generating ${count} container scans (seed ${values.seed}, scenario mixed)…`);
@@ -64,10 +66,11 @@ const adapter = await startAdapter(config, () => {});
 const api = await startApi(config);
 const done = new Map<string, number>();
 const dropped = new Map<string, number>();
+const auth = (await loginAtUrl(api.url, 'inspector')).headers;
 const ctrl = collectEvents(`${api.url}/v1/events`, [], (e) => {
   const d = e.data as { scanId: string; status?: string };
   if (e.event === 'scan.status' && (d.status === 'analysed' || d.status === 'failed') && !done.has(d.scanId)) done.set(d.scanId, e.at);
-});
+}, auth);
 await new Promise((r) => setTimeout(r, 300));
 
 console.error(`dropping one scan every ${interval} ms…`);
@@ -90,7 +93,7 @@ const inWorker: number[] = [];
 let alerts = 0;
 let failed = 0;
 for (const id of ids) {
-  const s = (await (await fetch(`${api.url}/v1/scans/${id}`)).json()) as ScanRecord;
+  const s = (await (await fetch(`${api.url}/v1/scans/${id}`, { headers: auth })).json()) as ScanRecord;
   if (s.status === 'failed') failed++;
   if (s.verdict === 'alert') alerts++;
   if (done.has(id)) e2e.push(done.get(id)! - dropped.get(id)!);

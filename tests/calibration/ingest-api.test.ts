@@ -21,6 +21,7 @@ import { EventPublisher, EventSubscriber, type SystemEvent } from '#services/eve
 import { JobProducer } from '#services/queue/queue-repository.ts';
 import { ImageStore } from '#services/storage/image-store.ts';
 import type { Store } from '#services/store/types.ts';
+import { loginAs } from '../helpers/auth.ts';
 import { LINAC_BLOCKS, writeCalibrationJson, writeCalibrationPackage } from '../helpers/calibration-package.ts';
 import { waitFor, writePackage } from '../helpers/packages.ts';
 import { backends } from '../store/backends.ts';
@@ -40,6 +41,8 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
   let producer: JobProducer;
   let hot: HotFolder;
   let app: FastifyInstance;
+  /** Calibration profiles are what operators check at their scanner. */
+  let auth: { authorization: string };
   let pubRedis: Redis;
   let subscriber: EventSubscriber;
   const outcomes: IngestOutcome[] = [];
@@ -63,6 +66,7 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     hot = new HotFolder(ingest, { inboxDir: inbox, rejectedDir: rejected, pollMs: 50, settleMs: 150, stuckMs: 800, onOutcome: (o) => outcomes.push(o) });
     await hot.start();
     app = await buildApp({ config: loadConfig({ DATA_DIR: root, LOG_LEVEL: 'silent' }), store, images }, { logger: false, processMetrics: false });
+    auth = (await loginAs(app, store, 'operator', { lanes: ['lane-a'] })).headers;
   });
 
   afterAll(async () => {
@@ -86,7 +90,7 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
   }
 
   const get = async (url: string) => {
-    const res = await app.inject({ url });
+    const res = await app.inject({ headers: auth, url });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   };
@@ -126,7 +130,7 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     expect((await get(`/v1/scanners/${SERIAL}/calibrations`)).items.map((p: { id: string }) => p.id)).toEqual([item.id]);
     expect((await get('/v1/scanners/OTHER/calibrations')).items).toEqual([]);
     expect((await get(`/v1/calibrations?serial=${SERIAL}`)).items).toHaveLength(1);
-    expect((await app.inject({ url: '/v1/calibrations/cal-nope' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: auth, url: '/v1/calibrations/cal-nope' })).statusCode).toBe(404);
 
     // The worker's look-up finds it for scans after the calibration, not before.
     expect((await store.calibrations.findCalibrationProfile(SERIAL, 'linac', '2026-10-02T00:00:00Z'))?.id).toBe(item.id);

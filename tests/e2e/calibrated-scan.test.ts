@@ -22,6 +22,7 @@ import type { ScanCalibration, VerdictReason } from '#services/core/domain.ts';
 import { loadModelRegistry } from '#services/model-registry/registry.ts';
 import { startWorker, type WorkerHandle } from '#workers/main.ts';
 import { waitFor, writePackage } from '../helpers/packages.ts';
+import { TEST_ADMIN_PASSWORD, loginAtUrl } from '../helpers/auth.ts';
 import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
 import { PG_URL, dropSchema } from '../store/backends.ts';
 
@@ -77,6 +78,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     let adapter: AdapterHandle;
     let api: { url: string; close(): Promise<void> };
     let sse: AbortController;
+    let auth: { authorization: string };
     let modelId: string;
     const schema = `t_cale2e_${randomBytes(4).toString('hex')}`;
     const events: ReceivedEvent[] = [];
@@ -97,12 +99,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         INBOX_POLL_MS: '100',
         INBOX_SETTLE_MS: '200',
         LOG_LEVEL: 'silent',
+        ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       });
       modelId = await tubeModelId(config);
       worker = await startWorker(config, () => {});
       adapter = await startAdapter(config, () => {});
       api = await startApi(config);
-      sse = collectEvents(`${api.url}/v1/events`, events);
+      auth = (await loginAtUrl(api.url, 'inspector')).headers;
+      sse = collectEvents(`${api.url}/v1/events`, events, undefined, auth);
       await new Promise((r) => setTimeout(r, 300));
     });
 
@@ -126,7 +130,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     async function finished(scanId: string): Promise<Detail> {
       return waitFor(async () => {
-        const res = await fetch(`${api.url}/v1/scans/${scanId}`);
+        const res = await fetch(`${api.url}/v1/scans/${scanId}`, { headers: auth });
         if (res.status !== 200) return undefined;
         const d = (await res.json()) as Detail;
         return d.status === 'analysed' || d.status === 'failed' ? d : undefined;
@@ -159,7 +163,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await fs.rename(tmp, path.join(config.inboxDir, name));
 
       const items = await waitFor(async () => {
-        const res = await fetch(`${api.url}/v1/calibrations?serial=${encodeURIComponent(scanner.serial)}`);
+        const res = await fetch(`${api.url}/v1/calibrations?serial=${encodeURIComponent(scanner.serial)}`, { headers: auth });
         expect(res.status).toBe(200);
         const body = (await res.json()) as { items: Summary[] };
         return body.items.length > 0 ? body.items : undefined;
@@ -184,7 +188,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await waitFor(async () => !(await fs.readdir(config.inboxDir)).includes(name));
       expect(await fs.readdir(config.rejectedDir).catch(() => [])).toEqual([]);
       // The other unit has no profile.
-      expect(((await (await fetch(`${api.url}/v1/calibrations?serial=${encodeURIComponent(other.serial)}`)).json()) as { items: unknown[] }).items).toEqual([]);
+      expect(((await (await fetch(`${api.url}/v1/calibrations?serial=${encodeURIComponent(other.serial)}`, { headers: auth })).json()) as { items: unknown[] }).items).toEqual([]);
 
       // Announced on /v1/events with the allow-listed fields only.
       const e = await waitFor(async () => events.find((x) => x.event === 'calibration.profile' && x.data.profileId === p.id), 10_000);

@@ -21,6 +21,7 @@ import { analyseImages } from '#workers/analysis/analyse.ts';
 import { InferencePool } from '#workers/inference/inference-pool.ts';
 import { loadModelRegistry } from '#services/model-registry/registry.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
+import { TEST_ADMIN_PASSWORD, loginAtUrl } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/packages.ts';
 import { localisationIoU } from '#models/evaluation/metrics.ts';
 import { collectEvents, type ReceivedEvent } from '../helpers/sse.ts';
@@ -47,6 +48,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     const truths = new Map<string, ScanTruth>();
     const events: ReceivedEvent[] = [];
     let sse: AbortController;
+    /** An operator of the lane the scans come through: sees them and their events. */
+    let auth: { authorization: string };
 
     beforeAll(async () => {
       root = await fs.mkdtemp(path.join(os.tmpdir(), `cxr-e2e-${backend}-`));
@@ -59,11 +62,13 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         PORT: '0',
         INBOX_POLL_MS: '100',
         INBOX_SETTLE_MS: '200',
+        ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       });
       worker = await startWorker(config, () => {});
       adapter = await startAdapter(config, () => {});
       api = await startApi(config);
-      sse = collectEvents(`${api.url}/v1/events`, events);
+      auth = (await loginAtUrl(api.url, 'operator', { lanes: ['lane-e2e'] })).headers;
+      sse = collectEvents(`${api.url}/v1/events`, events, undefined, auth);
       await new Promise((r) => setTimeout(r, 300));
     });
 
@@ -98,7 +103,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
       const ids = [...truths.keys()];
       const scans = await waitFor(async () => {
-        const res = await fetch(`${api.url}/v1/scans?lane=lane-e2e&limit=50`);
+        const res = await fetch(`${api.url}/v1/scans?lane=lane-e2e&limit=50`, { headers: auth });
         const body = (await res.json()) as { items: ScanRecord[] };
         const done = body.items.filter((s) => s.status === 'analysed' || s.status === 'failed');
         return done.length === ids.length ? body.items : undefined;
@@ -109,7 +114,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       for (const id of ids) {
         const truth = truths.get(id)!;
         const expected = offline.get(id)!;
-        const res = await fetch(`${api.url}/v1/scans/${id}`);
+        const res = await fetch(`${api.url}/v1/scans/${id}`, { headers: auth });
         const detail = (await res.json()) as ScanRecord & { detections: DetectionRecord[]; alerts: AlertRecord[] };
         expect(detail.verdict, id).toBe(expected.verdict);
         const key = (d: DetectionRecord) => `${d.class}|${d.score}|${d.box.x},${d.box.y},${d.box.width},${d.box.height}`;

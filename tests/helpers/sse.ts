@@ -5,11 +5,16 @@ export interface ReceivedEvent {
   at: number;
 }
 
-export function collectEvents(url: string, into: ReceivedEvent[], onEvent?: (e: ReceivedEvent) => void): AbortController {
+export function collectEvents(
+  url: string,
+  into: ReceivedEvent[],
+  onEvent?: (e: ReceivedEvent) => void,
+  headers: Record<string, string> = {},
+): AbortController {
   const ctrl = new AbortController();
   void (async () => {
     try {
-      const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream' } });
+      const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream', ...headers } });
       const reader = res.body!.getReader();
       const dec = new TextDecoder();
       let buf = '';

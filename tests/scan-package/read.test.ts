@@ -104,6 +104,11 @@ describe('readScanPackage rejects malformed packages', () => {
     ['missing pixel spacing', { pixelSpacingMm: undefined }, 'missing_field', 'pixelSpacingMm'],
     ['zero pixel spacing', { pixelSpacingMm: { x: 0, y: 5 } }, 'invalid_field', 'pixelSpacingMm.x'],
     ['airValue out of range', { airValue: 70000 }, 'invalid_field', 'airValue'],
+    // Plausibility (issue 10): valid in form, made by no scanner; the analysis could not vouch for it.
+    ['airValue 1', { airValue: 1 }, 'implausible_value', 'airValue'],
+    ['airValue just under 8 bits of range', { airValue: 255 }, 'implausible_value', 'airValue'],
+    ['1000 mm pixels', { pixelSpacingMm: { x: 1000, y: 5 } }, 'implausible_value', 'pixelSpacingMm.x'],
+    ['1e-9 mm pixels', { pixelSpacingMm: { x: 5, y: 1e-9 } }, 'implausible_value', 'pixelSpacingMm.y'],
     ['bad conveyance', { conveyance: { type: 'ship' } }, 'invalid_field', 'conveyance.type'],
     ['bad hs code', { manifest: { declarations: [{ hsCode: 'ivory', description: 'x' }] } }, 'invalid_field', 'manifest.declarations[0].hsCode'],
     ['image name with slash', { images: { high: 'sub/high.tiff' } }, 'bad_image_name', 'images.high'],
@@ -118,6 +123,32 @@ describe('readScanPackage rejects malformed packages', () => {
       await expectCode(readScanPackage(d), code, field);
     });
   }
+
+  it('accepts the plausible edges: 0.1 and 50 mm pixels, airValue 256', async () => {
+    const edge = await readScanPackage(await makeRaw(JSON.stringify(meta({ pixelSpacingMm: { x: 0.1, y: 50 }, airValue: 256 }))));
+    expect(edge.metadata).toMatchObject({ pixelSpacingMm: { x: 0.1, y: 50 }, airValue: 256 });
+  });
+  it('refuses images too small to be a scan (1×1, 15×20)', async () => {
+    for (const [w, h] of [
+      [1, 1],
+      [15, 20],
+    ] as const) {
+      const d = await makeRaw(JSON.stringify(meta()), { 'high.tiff': (f) => tiff16(f, w, h), 'low.tiff': (f) => tiff16(f, w, h) });
+      await expectCode(readScanPackage(d), 'implausible_value', 'images.high');
+    }
+  });
+  it('refuses a scan longer than 100 m or higher than 10 m (pixel count × spacing)', async () => {
+    const long = await makeRaw(JSON.stringify(meta({ pixelSpacingMm: { x: 49, y: 5 } })), {
+      'high.tiff': (f) => tiff16(f, 2100, 20),
+      'low.tiff': (f) => tiff16(f, 2100, 20),
+    });
+    await expectCode(readScanPackage(long), 'implausible_value', 'pixelSpacingMm');
+    const high = await makeRaw(JSON.stringify(meta({ pixelSpacingMm: { x: 5, y: 40 } })), {
+      'high.tiff': (f) => tiff16(f, 40, 260),
+      'low.tiff': (f) => tiff16(f, 40, 260),
+    });
+    await expectCode(readScanPackage(high), 'implausible_value', 'pixelSpacingMm');
+  });
 
   it('validateScanMetadata is pure and throws the same errors', () => {
     expect(() => validateScanMetadata(42)).toThrow(ScanPackageError);

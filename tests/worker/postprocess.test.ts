@@ -56,3 +56,16 @@ describe('refineBox', () => {
     expect(refineBox(flat, r!, STRIDE, mw)).toBeNull();
   });
 });
+
+describe('postprocess on very large noisy maps', () => {
+  it('finds 200 000 peaks inside one region without overflowing the call stack', () => {
+    // One connected region at the candidate level, holding an isolated strong peak on every other
+    // cell of every other row: a 12000-wide noisy scan makes maps like this (issue 10 finding 6).
+    const w = 1000;
+    const h = 800;
+    const map = new Float32Array(w * h).fill(0.3);
+    for (let y = 0; y < h; y += 2) for (let x = 0; x < w; x += 2) map[y * w + x] = 0.99;
+    const found = peakRegions(map, w, w, h, 0.2, 2.5);
+    expect(found).toHaveLength((w / 2) * (h / 2));
+  });
+});

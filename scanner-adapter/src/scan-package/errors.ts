@@ -15,7 +15,9 @@ export type ScanPackageErrorCode =
   | 'image_multipage'
   | 'image_size_mismatch'
   | 'image_too_large'
-  | 'image_data_mismatch';
+  | 'image_data_mismatch'
+  /** Valid in form but not a scan any real scanner makes (1×1 image, air value 3, 1000 mm pixels). */
+  | 'implausible_value';
 
 export class ScanPackageError extends Error {
   readonly code: ScanPackageErrorCode;

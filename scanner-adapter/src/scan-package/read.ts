@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeGrey16, ImageDecodeError, type Grey16Image } from '#services/core/imaging.ts';
 import { ScanPackageError } from './errors.ts';
-import { validateScanMetadata } from './validate.ts';
+import { MAX_EXTENT_MM, MIN_IMAGE_SIDE, validateScanMetadata } from './validate.ts';
 import type { ScanPackage } from './types.ts';
 
 export { ScanPackageError } from './errors.ts';
@@ -114,6 +114,17 @@ export async function readScanPackage(dir: string): Promise<ScanPackage> {
         'images.low',
       );
     }
+  }
+  if (high.width < MIN_IMAGE_SIDE || high.height < MIN_IMAGE_SIDE) {
+    throw new ScanPackageError('implausible_value', `images are ${high.width}×${high.height} pixels; a scan has at least ${MIN_IMAGE_SIDE} on each side`, 'images.high');
+  }
+  const extent = { x: high.width * metadata.pixelSpacingMm.x, y: high.height * metadata.pixelSpacingMm.y };
+  if (extent.x > MAX_EXTENT_MM.x || extent.y > MAX_EXTENT_MM.y) {
+    throw new ScanPackageError(
+      'implausible_value',
+      `the scan would be ${(extent.x / 1000).toFixed(1)} m long and ${(extent.y / 1000).toFixed(1)} m high (${high.width}×${high.height} px at ${metadata.pixelSpacingMm.x}×${metadata.pixelSpacingMm.y} mm); the limits are ${MAX_EXTENT_MM.x / 1000} m × ${MAX_EXTENT_MM.y / 1000} m`,
+      'pixelSpacingMm',
+    );
   }
   return { dir: abs, metadata, metadataBytes: bytes, imagePaths, width: high.width, height: high.height };
 }

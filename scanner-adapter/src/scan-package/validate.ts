@@ -139,6 +139,17 @@ function validateManifest(o: Obj): { declarations: ManifestDeclaration[] } | und
 }
 
 /**
+ * Plausibility bounds: values that pass the format but that no cargo scanner produces. They are
+ * refused at the door (quarantined with `implausible_value`) because the analysis cannot vouch
+ * for such a scan, and some (1000 mm pixels) would make it resample to gigabytes.
+ */
+export const PLAUSIBLE_PIXEL_MM: readonly [number, number] = [0.1, 50];
+export const MIN_AIR_VALUE = 256;
+/** Smallest image side (pixels) and largest physical extent (mm) along travel and vertically. */
+export const MIN_IMAGE_SIDE = 16;
+export const MAX_EXTENT_MM = { x: 100_000, y: 10_000 } as const;
+
+/**
  * Validates parsed scan.json content and returns normalised metadata (airValue defaults to 65535).
  * Unknown top-level fields are ignored (forward compatibility within version 1).
  * @throws ScanPackageError
@@ -178,6 +189,16 @@ export function validateScanMetadata(json: unknown): ScanMetadata {
     x: num(ps, 'x', 'pixelSpacingMm.x', 0, 1000, true)!,
     y: num(ps, 'y', 'pixelSpacingMm.y', 0, 1000, true)!,
   };
+  for (const axis of ['x', 'y'] as const) {
+    const v = pixelSpacingMm[axis];
+    if (v < PLAUSIBLE_PIXEL_MM[0] || v > PLAUSIBLE_PIXEL_MM[1]) {
+      throw new ScanPackageError(
+        'implausible_value',
+        `scan.json: pixelSpacingMm.${axis} is ${v} mm; cargo scanners have pixels of ${PLAUSIBLE_PIXEL_MM[0]}–${PLAUSIBLE_PIXEL_MM[1]} mm`,
+        `pixelSpacingMm.${axis}`,
+      );
+    }
+  }
 
   const im = reqObj(json, 'images', 'images');
   if (im['high'] === undefined) fail('missing_field', 'images.high', 'is required');
@@ -197,6 +218,13 @@ export function validateScanMetadata(json: unknown): ScanMetadata {
       fail('invalid_field', 'airValue', `must be an integer in 1..65535, got ${describe(a)}`);
     }
     airValue = a;
+    if (a < MIN_AIR_VALUE) {
+      throw new ScanPackageError(
+        'implausible_value',
+        `scan.json: airValue ${a} leaves the detector under 8 bits of range between air and opaque; a 16-bit scanner reads at least ${MIN_AIR_VALUE} in air`,
+        'airValue',
+      );
+    }
   }
 
   const meta: ScanMetadata = { format: SCAN_PACKAGE_FORMAT, scanId, laneId, scannedAt, source, pixelSpacingMm, images, airValue };

@@ -7,11 +7,14 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
   408: 'request_timeout',
   413: 'payload_too_large',
+  409: 'conflict',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
   503: 'unavailable',

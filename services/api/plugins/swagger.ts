@@ -20,7 +20,18 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'calibrations', description: 'Scanner calibration profiles fitted from calibration packages, per scanner serial' },
         { name: 'events', description: 'Live server-sent events' },
         { name: 'ops', description: 'Health, readiness and metrics' },
+        { name: 'auth', description: 'Log in and out (docs/access.md)' },
+        { name: 'users', description: 'Users and API keys (admin)' },
       ],
+      // Access (docs/access.md): a session token or API key as bearer, or the session cookie;
+      // routes open to anyone override this with an empty requirement (plugins/auth.ts).
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token from POST /v1/auth/login, or an API key' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'cxr_session', description: 'Session cookie; state-changing requests also send x-csrf-token' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
     },
     // Only routes that declare tags are published (the UI's own routes are not).
     hideUntagged: true,

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import type { CalibrationProfile, Page } from '../../store/types.ts';
+import { STAFF } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
   CalibrationDetail,
@@ -66,6 +67,7 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = a
   app.get(
     '/calibrations',
     {
+      config: { roles: STAFF },
       schema: {
         tags: ['calibrations'],
         summary: 'List scanner calibration profiles (active and refused), newest received first',
@@ -82,6 +84,7 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = a
   app.get(
     '/calibrations/:id',
     {
+      config: { roles: STAFF },
       schema: {
         tags: ['calibrations'],
         summary: 'One calibration profile with its region measurements, residuals and fitted response',
@@ -99,6 +102,7 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = a
   app.get(
     '/scanners/:serial/calibrations',
     {
+      config: { roles: STAFF },
       schema: {
         tags: ['calibrations'],
         summary: "One scanner's calibration profiles (active and refused), newest received first",

@@ -7,9 +7,14 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { mayAccessLane, type PrincipalRole } from '../../core/access.ts';
 import type { SystemEvent } from '../../events/events.ts';
+import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ErrorResponse } from '../schemas/common.ts';
+
+/** Events carry scan and alert data: the roles that may see scans. Operators get their lanes' only. */
+const EVENT_READERS = ['operator', ...REVIEWERS] as const satisfies readonly PrincipalRole[];
 
 /** A client this far behind is cut off rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
@@ -62,6 +67,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
   app.get(
     '/events',
     {
+      config: { roles: EVENT_READERS },
       schema: {
         tags: ['events'],
         summary: 'Server-sent events: `scan.status`, `alert.created` and `calibration.profile`, heartbeat comment every 15 s',
@@ -74,6 +80,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
     async (request, reply) => {
       const events = deps.events;
       if (!events) return reply.code(503).send({ error: 'unavailable', message: 'event stream is not configured' });
+      const actor = actorOf(request);
 
       reply.hijack();
       const res = reply.raw;
@@ -96,6 +103,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
       };
       const unsubscribe = events.on((e) => {
         const body = publicEvent(e);
+        // Lane-bound actors see events of their lanes; events without a lane (calibration) go to all.
+        if (body && typeof body.laneId === 'string' && !mayAccessLane(actor, body.laneId)) return;
         if (body) send(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`);
       });
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), heartbeatMs);

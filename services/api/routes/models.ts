@@ -1,5 +1,6 @@
 /** /v1/models: the active and shadow models as the registry loaded them. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { STAFF } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ErrorResponse } from '../schemas/common.ts';
 import { ModelList } from '../schemas/models.ts';
@@ -9,6 +10,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
   app.get(
     '/models',
     {
+      config: { roles: STAFF },
       schema: {
         tags: ['models'],
         summary: 'Active and shadow models (id, version, sha-256, classes, thresholds, intended use)',

@@ -1,8 +1,12 @@
-/** Operational endpoints: liveness, readiness and Prometheus metrics (outside /v1). */
+/**
+ * Operational endpoints: liveness, readiness and Prometheus metrics (outside /v1). Liveness and
+ * readiness are public (probes); metrics need supervisor/admin unless METRICS_PUBLIC=true.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
+import { SUPERVISION } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { Check, Liveness, Readiness } from '../schemas/health.ts';
 
@@ -22,13 +26,14 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; registry: Reg
 ) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['ops'], summary: 'Process is alive', response: { 200: Liveness } } },
+    { config: { roles: 'public' }, schema: { tags: ['ops'], summary: 'Process is alive', response: { 200: Liveness } } },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/readyz',
     {
+      config: { roles: 'public' },
       schema: {
         tags: ['ops'],
         summary: 'Ready to serve: database, Redis and models all OK (else 503 naming what failed)',
@@ -74,6 +79,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; registry: Reg
   app.get(
     '/metrics',
     {
+      config: { roles: deps.config.metricsPublic ? 'public' : SUPERVISION },
       schema: {
         tags: ['ops'],
         summary: 'Prometheus metrics',

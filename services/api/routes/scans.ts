@@ -1,9 +1,16 @@
-/** /v1/scans: list, detail and image rendering. */
+/**
+ * /v1/scans: list, detail and image rendering. Operators see only their lanes' scans (the list is
+ * filtered, another lane's scan is a 404 like a missing one); every image served is audited as
+ * `image.viewed`, since the images are evidence.
+ */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { mayAccessLane, type Actor, type PrincipalRole } from '../../core/access.ts';
 import { DEFAULT_AIR_VALUE } from '../../core/scan-metadata.ts';
+import type { ScanRecord } from '../../core/domain.ts';
+import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parseWindow, renderPng } from '../render.ts';
 import { ErrorResponse } from '../schemas/common.ts';
@@ -13,12 +20,21 @@ import { scanDetail, scanSummary } from '../views.ts';
 /** Binary bodies bypass serialisation; Unsafe types them for the handler and documents them for OpenAPI. */
 const Binary = Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
 
+/** Who may see scans, their detections and their images: operators (own lanes), inspectors, supervisors. */
+const SCAN_READERS = ['operator', ...REVIEWERS] as const satisfies readonly PrincipalRole[];
+
+/** The scan if it exists and the actor may see its lane; another lane's scan looks missing. */
+function visible(scan: ScanRecord | undefined, actor: Actor): ScanRecord | undefined {
+  return scan && mayAccessLane(actor, scan.laneId) ? scan : undefined;
+}
+
 export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { store, images } = deps;
 
   app.get(
     '/scans',
     {
+      config: { roles: SCAN_READERS },
       schema: {
         tags: ['scans'],
         summary: 'List scans, newest received first',
@@ -28,8 +44,10 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     },
     async (request) => {
       const q = request.query;
+      const actor = actorOf(request);
       const page = await store.scans.list({
         laneId: q.lane,
+        laneIds: actor.lanes ?? undefined,
         status: q.status,
         verdict: q.verdict,
         // Stored times are UTC ISO strings compared as text; normalise offsets to match.
@@ -44,6 +62,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
   app.get(
     '/scans/:scanId',
     {
+      config: { roles: SCAN_READERS },
       schema: {
         tags: ['scans'],
         summary: 'One scan with detections, alerts, manifest and images',
@@ -53,7 +72,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     },
     async (request, reply) => {
       const { scanId } = request.params;
-      const scan = await store.scans.get(scanId);
+      const scan = visible(await store.scans.get(scanId), actorOf(request));
       if (!scan) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" not found` });
       const [detections, alerts] = await Promise.all([store.detections.listByScan(scanId), store.alerts.listByScan(scanId)]);
       return scanDetail(scan, detections, alerts);
@@ -63,6 +82,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
   app.get(
     '/scans/:scanId/image',
     {
+      config: { roles: SCAN_READERS },
       schema: {
         tags: ['scans'],
         summary: 'Scan image: 8-bit PNG display rendering (dense = dark) or the stored 16-bit TIFF',
@@ -82,10 +102,18 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       const { scanId } = request.params;
       const q = request.query;
       const window = parseWindow(q.window); // before any IO: a bad window is a 400 either way
-      const scan = await store.scans.get(scanId);
+      const actor = actorOf(request);
+      const scan = visible(await store.scans.get(scanId), actor);
       if (!scan) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" not found` });
       const ref = scan.images.find((i) => i.energy === q.energy);
       if (!ref) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" has no ${q.energy}-energy image` });
+      // Recorded before the bytes leave: an image view that cannot be audited is not served.
+      await store.audit.append({
+        actor,
+        action: 'image.viewed',
+        object: { type: 'scan', id: scanId },
+        after: { laneId: scan.laneId, energy: ref.energy, sha256: ref.sha256, format: q.format },
+      });
 
       if (q.format === 'tiff') {
         const file = images.pathOf(ref.sha256);

@@ -76,7 +76,8 @@ export function peakRegions(map: ArrayLike<number>, mapW: number, w: number, h: 
     const level = Math.max(candidate, 1 / (1 + Math.exp(-(logit(r.peak) - drop))));
     const sub = new Float64Array(mapW * h);
     for (const c of r.cells) sub[c] = map[c]!;
-    out.push(...regions(sub, mapW, w, h, level));
+    // A loop, not push(...spread): a noisy 12000-wide scan can have more regions than the call stack holds arguments.
+    for (const region of regions(sub, mapW, w, h, level)) out.push(region);
   }
   return out;
 }
@@ -190,7 +191,7 @@ export function densityInterval(groups: ReadonlyArray<{ densityGcm3: [number, nu
     if (best) {
       const run = order.slice(best.from, best.from + len);
       const r3 = (v: number) => Math.round(v * 1000) / 1000;
-      return [r3(Math.min(...run.map((g) => g.band[0]))), r3(Math.max(...run.map((g) => g.band[1])))];
+      return [r3(run.reduce((m, g) => Math.min(m, g.band[0]), Infinity)), r3(run.reduce((m, g) => Math.max(m, g.band[1]), -Infinity))];
     }
   }
   return null;
@@ -242,12 +243,14 @@ export function refineBox(input: ModelInput, r: Region, stride: number, mapW: nu
   // The above-level components of the window that touch the region's own cells.
   const touching = regions(win, ww, ww, wh, bg + EDGE_LEVEL * peak).filter((c) => c.cells.some((i) => inRegion[i]));
   if (touching.length === 0) return null;
-  return {
-    x0: wx0 + Math.min(...touching.map((c) => c.x0)),
-    y0: wy0 + Math.min(...touching.map((c) => c.y0)),
-    x1: wx0 + Math.max(...touching.map((c) => c.x1)) + 1,
-    y1: wy0 + Math.max(...touching.map((c) => c.y1)) + 1,
-  };
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const c of touching) {
+    x0 = Math.min(x0, c.x0);
+    y0 = Math.min(y0, c.y0);
+    x1 = Math.max(x1, c.x1);
+    y1 = Math.max(y1, c.y1);
+  }
+  return { x0: wx0 + x0, y0: wy0 + y0, x1: wx0 + x1 + 1, y1: wy0 + y1 + 1 };
 }
 
 /** Map values → scores in [0, 1] as the card says (double precision, so nothing saturates early). */
