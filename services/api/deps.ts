@@ -19,7 +19,7 @@ export interface ApiDeps {
   store: Store;
   images: ImageStore;
   /** Source of server-sent events; without it /v1/events answers 503. */
-  events?: Pick<EventSubscriber, 'on'>;
+  events?: Pick<EventSubscriber, 'on'> & Partial<Pick<EventSubscriber, 'since'>>;
   queueHealth?: () => Promise<QueueHealth>;
   redisPing?: () => Promise<void>;
   models?: () => Promise<ModelRegistry>;

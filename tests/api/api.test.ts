@@ -381,7 +381,7 @@ describe('API', () => {
       await readUntil(': heartbeat');
 
       const block = text.split('\n\n').find((b) => b.includes('event: scan.status'))!;
-      expect(block).toMatch(/^id: \d+$/m);
+      expect(block).toMatch(/^id: \d+-\d+$/m);
       const data = JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
       expect(data).toMatchObject({ type: 'scan.status', scanId: 'scan-1', status: 'analysed', timings: { totalMs: 1500 } });
 

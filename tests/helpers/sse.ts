@@ -1,5 +1,7 @@
 /** Reads server-sent events from a live server into an array until aborted. */
 export interface ReceivedEvent {
+  /** The SSE id (the durable event-stream id); undefined when the server sent none. */
+  id?: string;
   event: string;
   data: Record<string, unknown>;
   at: number;
@@ -29,7 +31,8 @@ export function collectEvents(
           const ev = /^event: (.*)$/m.exec(chunk)?.[1];
           const data = /^data: (.*)$/m.exec(chunk)?.[1];
           if (!ev || !data) continue;
-          const e = { event: ev, data: JSON.parse(data) as Record<string, unknown>, at: performance.now() };
+          const id = /^id: (.*)$/m.exec(chunk)?.[1];
+          const e = { ...(id ? { id } : {}), event: ev, data: JSON.parse(data) as Record<string, unknown>, at: performance.now() };
           into.push(e);
           onEvent?.(e);
         }

@@ -1,14 +1,17 @@
 /**
- * /v1/events: server-sent events relaying SystemEvent from Redis pub/sub. The reply is
- * hijacked, so Fastify neither serialises nor ends it; this module owns the socket until
- * the client leaves or the app closes. Events are notifications only: a client that
- * reconnects re-reads state from the REST endpoints.
+ * /v1/events: server-sent events relaying SystemEvent from the Redis event stream. The reply is
+ * hijacked, so Fastify neither serialises nor ends it; this module owns the socket until the
+ * client leaves or the app closes. Every event carries its durable stream id, so a client that
+ * reconnects with Last-Event-ID (the header EventSource sends, or ?lastEventId=) first gets the
+ * events it missed — also across API restarts — then the live ones, without gaps or repeats.
+ * When the stream no longer reaches back that far, the client gets a `reset` event: re-read the
+ * REST endpoints.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { mayAccessLane, type PrincipalRole } from '../../core/access.ts';
-import type { SystemEvent } from '../../events/events.ts';
+import { compareEventIds, EVENT_ID_PATTERN, type SystemEvent } from '../../events/events.ts';
 import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ErrorResponse } from '../schemas/common.ts';
@@ -56,7 +59,6 @@ function publicEvent(e: SystemEvent): Record<string, unknown> | undefined {
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs: number }> = async (app, { deps, heartbeatMs }) => {
   const open = new Set<ServerResponse>();
-  let seq = 0;
 
   // End open streams before the server closes, otherwise close() waits for them forever.
   app.addHook('preClose', async () => {
@@ -69,6 +71,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
     {
       config: { roles: EVENT_READERS },
       schema: {
+        querystring: Type.Object({
+          lastEventId: Type.Optional(Type.String({ pattern: EVENT_ID_PATTERN.source, description: 'Resume after this event id (same as the Last-Event-ID header)' })),
+        }),
         tags: ['events'],
         summary: 'Server-sent events: `scan.status`, `alert.created` and `calibration.profile`, heartbeat comment every 15 s',
         response: {
@@ -101,12 +106,41 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
         }
         res.write(chunk);
       };
-      const unsubscribe = events.on((e) => {
+      const frame = (e: SystemEvent, id: string): string | undefined => {
         const body = publicEvent(e);
         // Lane-bound actors see events of their lanes; events without a lane (calibration) go to all.
-        if (body && typeof body.laneId === 'string' && !mayAccessLane(actor, body.laneId)) return;
-        if (body) send(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`);
+        if (!body || (typeof body.laneId === 'string' && !mayAccessLane(actor, body.laneId))) return undefined;
+        return `id: ${id}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`;
+      };
+      const header = request.headers['last-event-id'];
+      const resumeFrom = (typeof header === 'string' && EVENT_ID_PATTERN.test(header) ? header : undefined) ?? request.query.lastEventId;
+
+      // Live events are buffered while the missed ones are replayed, then flushed past the last replayed id.
+      let replaying = resumeFrom !== undefined && typeof events.since === 'function';
+      let lastSent = resumeFrom ?? '0-0';
+      const buffered: { e: SystemEvent; id: string }[] = [];
+      const deliver = (e: SystemEvent, id: string): void => {
+        if (compareEventIds(id, lastSent) <= 0) return;
+        lastSent = id;
+        const chunk = frame(e, id);
+        if (chunk) send(chunk);
+      };
+      const unsubscribe = events.on((e, id) => {
+        if (replaying) buffered.push({ e, id });
+        else deliver(e, id);
       });
+      if (replaying && resumeFrom) {
+        try {
+          const missed = await events.since!(resumeFrom);
+          if (!missed.complete) send(`event: reset\ndata: ${JSON.stringify({ reason: 'events since the given id are no longer all kept; re-read the REST endpoints' })}\n\n`);
+          for (const m of missed.events) deliver(m.event, m.id);
+        } catch (err) {
+          request.log.warn({ err: (err as Error).message }, 'SSE catch-up failed');
+          send(`event: reset\ndata: ${JSON.stringify({ reason: 'missed events could not be read; re-read the REST endpoints' })}\n\n`);
+        }
+        replaying = false;
+        for (const b of buffered.splice(0)) deliver(b.e, b.id);
+      }
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), heartbeatMs);
       heartbeat.unref();
       res.on('close', () => {
