@@ -5,6 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { AuditSigner, startCheckpointer } from '../audit/audit-service.ts';
 import { loadConfig, storeOptions, type AppConfig } from '../core/config.ts';
 import { runRole } from '../core/is-main.ts';
 import { QueueName } from '../core/jobs.ts';
@@ -66,6 +67,10 @@ export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppO
     opts,
   );
   redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection error'));
+  // The API holds the audit signing key and signs the chain's head now and then (docs/audit.md).
+  const stopCheckpoints = startCheckpointer(store.audit, AuditSigner.load(config.auditKeyFile), config.auditCheckpointEveryMs, (err) =>
+    app.log.warn({ err: err.message }, 'audit checkpoint failed'),
+  );
   queue.on('error', (err) => app.log.warn({ err: err.message }, 'analysis queue error'));
 
   // The API serves stored data without Redis; live events start once Redis is reachable.
@@ -92,6 +97,7 @@ export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppO
       await events.close();
       await queue.close();
       await redis.quit().catch(() => redis.disconnect());
+      await stopCheckpoints();
       await store.close();
     })();
     return closing;

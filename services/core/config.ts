@@ -44,6 +44,10 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** Login attempts per minute per client IP and username. */
   loginRateLimit: number;
+  /** Ed25519 key signing audit checkpoints (created on first use, mode 0600). */
+  auditKeyFile: string;
+  /** How often the API signs the audit chain's head (ms). */
+  auditCheckpointEveryMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -90,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
     loginRateLimit: Math.max(1, int(env, 'LOGIN_RATE_LIMIT', 10)),
+    auditKeyFile: path.resolve(env.AUDIT_KEY_FILE || path.join(dataDir, 'audit-signing-key.pem')),
+    auditCheckpointEveryMs: Math.max(1000, int(env, 'AUDIT_CHECKPOINT_EVERY_MS', 60_000)),
   };
 }
 

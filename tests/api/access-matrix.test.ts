@@ -72,6 +72,10 @@ const EXPECTED: Record<string, Principal[]> = {
   // Statistics and exports (services/api/routes/stats.ts)
   'GET /v1/stats': SUPERVISION,
   'GET /v1/exports/alerts': SUPERVISION,
+  // Audit trail (services/api/routes/audit.ts)
+  'GET /v1/audit': SUPERVISION,
+  'GET /v1/audit/verify': SUPERVISION,
+  'GET /v1/audit/export': SUPERVISION,
   // Models and calibrations
   'GET /v1/models': STAFF,
   'GET /v1/calibrations': STAFF,

@@ -191,6 +191,11 @@ describe.each(backends)('calibration packages through the hot folder on $name', 
     // The refusal is announced with its reason.
     expect(await profileEvent('CAL-BAD-IRON')).toMatchObject({ profileId: detail.id, serial: SERIAL, status: 'refused', version: 2, reason: detail.reason });
 
+    // Accepting and refusing are audited, each once (the re-dropped duplicate added nothing).
+    const audited = (await store.audit.list({ objectType: 'calibration_profile', limit: 50 })).map((e) => [e.action, e.object!.id]);
+    expect(audited).toEqual(expect.arrayContaining([['calibration.refused', detail.id]]));
+    expect(audited.filter(([a]) => a === 'calibration.accepted')).toHaveLength(1);
+
     // A refused profile is never the one in force.
     expect((await store.calibrations.findCalibrationProfile(SERIAL, 'linac', '2027-01-01T00:00:00Z'))?.calibrationId).toBe('CAL-2026-10-01');
   });

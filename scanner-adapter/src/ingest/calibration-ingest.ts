@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fitCalibration } from '#services/core/physics/calibration.ts';
+import { systemActor } from '#services/core/access.ts';
 import type { EventPublisher } from '#services/events/events.ts';
 import { sha256File } from '#services/storage/image-store.ts';
 import type { CalibrationProfile, NewCalibrationProfile, Store } from '#services/store/types.ts';
@@ -108,8 +109,16 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
 
   const p = stored.profile;
   const duplicate = stored.outcome === 'duplicate';
-  // A re-dropped package stored nothing new, so there is nothing to announce.
-  if (!duplicate) await announce(deps, p);
+  // A re-dropped package stored nothing new, so there is nothing to announce or audit.
+  if (!duplicate) {
+    await store.audit.append({
+      actor: systemActor('adapter'),
+      action: p.status === 'active' ? 'calibration.accepted' : 'calibration.refused',
+      object: { type: 'calibration_profile', id: p.id },
+      after: { calibrationId: p.calibrationId, serial: p.scanner.serial, sourceKind: p.source.kind, version: p.version, maxResidual: p.maxResidual, reason: p.reason },
+    });
+    await announce(deps, p);
+  }
   if (p.status === 'refused') {
     // Stored first (operators see it at the API), then quarantined with the same reason.
     const message = `calibration fit refused: ${p.reason ?? 'no reason given'}`;

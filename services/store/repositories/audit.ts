@@ -140,7 +140,12 @@ export function createAuditRepository(db: Kysely<Database>): AuditStore {
       }
     },
     async addCheckpoint(c) {
-      await db.insertInto('audit_checkpoints').values({ seq: c.seq, hash: c.hash, at: c.at, signature: c.signature, key_id: c.keyId }).execute();
+      // Two API processes signing the same head: the first one's checkpoint stands.
+      await db
+        .insertInto('audit_checkpoints')
+        .values({ seq: c.seq, hash: c.hash, at: c.at, signature: c.signature, key_id: c.keyId })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .execute();
     },
     async listCheckpoints() {
       const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'asc').execute();
