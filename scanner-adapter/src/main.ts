@@ -10,6 +10,7 @@ import { JobProducer } from '#services/queue/queue-repository.ts';
 import { ImageStore } from '#services/storage/image-store.ts';
 import { openStore } from '#services/store/database.ts';
 import { HotFolder } from './hot-folder/hot-folder.ts';
+import { recordRejection } from './ingest/rejection-recorder.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 
 export interface AdapterHandle {
@@ -31,6 +32,8 @@ export async function startAdapter(config: AppConfig, log: (m: string) => void =
     pollMs: config.inboxPollMs,
     settleMs: config.inboxSettleMs,
     log,
+    // Every quarantined package becomes a row at /v1/rejections, an event and an audit entry.
+    onRejected: (to) => recordRejection({ store, events, rejectedDir: config.rejectedDir, log }, to),
   });
   await hotFolder.start();
   log(`watching ${config.inboxDir} (rejected packages go to ${config.rejectedDir})`);

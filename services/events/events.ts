@@ -46,6 +46,18 @@ export type SystemEvent =
       /** Why the fit was refused; null when active. */
       reason: string | null;
       at: string;
+    }
+  | {
+      /** The adapter quarantined a package (kept on disk with its reason; listed at /v1/rejections). */
+      type: 'scan.rejected';
+      rejectionId: string;
+      packageName: string;
+      /** null when the package's metadata could not be read that far. */
+      laneId: string | null;
+      scanId: string | null;
+      code: string;
+      message: string;
+      at: string;
     };
 
 /** The Redis stream holding recent events. */

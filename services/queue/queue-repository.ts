@@ -30,6 +30,9 @@ export function redisConnection(url: string, forWorker: boolean): Redis {
   });
 }
 
+/** Longest a producer waits for Redis to take a job. */
+export const ADD_TIMEOUT_MS = 5000;
+
 export class JobProducer {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly connection: Redis;
@@ -51,9 +54,22 @@ export class JobProducer {
     return q;
   }
 
+  /**
+   * Adds a job, or throws within ADD_TIMEOUT_MS: BullMQ waits for its connection to be ready
+   * before the first command, which with Redis away would hang the caller (the hot folder) for
+   * good instead of letting it retry.
+   */
   async add<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
-    const job = await this.queue(jobQueue[name]).add(name, payload, jobOptions(name, payload));
-    return job.id ?? '';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ADD_TIMEOUT_MS / 1000} s (Redis unreachable?)`)), ADD_TIMEOUT_MS);
+    });
+    try {
+      const job = await Promise.race([this.queue(jobQueue[name]).add(name, payload, jobOptions(name, payload)), timeout]);
+      return job.id ?? '';
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Principal[]> = {
   // Statistics and exports (services/api/routes/stats.ts)
   'GET /v1/stats': SUPERVISION,
   'GET /v1/exports/alerts': SUPERVISION,
+  // Quarantined packages (services/api/routes/rejections.ts)
+  'GET /v1/rejections': SCAN_READERS,
   // Audit trail (services/api/routes/audit.ts)
   'GET /v1/audit': SUPERVISION,
   'GET /v1/audit/verify': SUPERVISION,

@@ -3,6 +3,11 @@
  * time. Polling (not inotify) is deliberate: it works on network shares that scanners and
  * vendor gateways often write to, and its readiness rule needs size checks anyway.
  * A failure on one entry is logged and retried on the next poll; the loop never dies.
+ *
+ * Only a package's own faults quarantine it (the ingest service answers `rejected`, or the entry
+ * never becomes ready). An error thrown by the ingest — the database, Redis or the image store
+ * away or full — is the infrastructure's fault: the package stays in the inbox and is retried,
+ * with a growing pause, for as long as it takes.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -17,10 +22,12 @@ export interface HotFolderOptions {
   settleMs: number;
   /** After this long without change, an entry that cannot become ready is quarantined. */
   stuckMs?: number;
-  /** Unexpected ingest failures (database or queue down) tolerated before quarantine; default 5. */
-  maxAttempts?: number;
+  /** Longest pause between retries of an entry whose ingest failed for an infrastructure reason (default 30 s). */
+  maxRetryDelayMs?: number;
   log?: (msg: string) => void;
   onOutcome?: (outcome: IngestOutcome) => void;
+  /** Called after each package was quarantined (its reason.json written): makes the rejection visible. */
+  onRejected?: (quarantinedTo: string) => Promise<unknown>;
 }
 
 export class HotFolder {
@@ -28,8 +35,8 @@ export class HotFolder {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly tracker: ReadinessTracker;
-  /** Consecutive unexpected ingest failures per entry; after maxAttempts it is quarantined. */
-  private readonly failures = new Map<string, number>();
+  /** Consecutive infrastructure failures per entry, and when it may be tried again. */
+  private readonly failures = new Map<string, { n: number; retryAt: number }>();
 
   constructor(
     private readonly ingest: IngestService,
@@ -52,6 +59,19 @@ export class HotFolder {
     await this.running;
   }
 
+  /** Entries waiting for the infrastructure (retrying), for readiness and metrics. */
+  get retrying(): number {
+    return this.failures.size;
+  }
+
+  private async rejected(quarantinedTo: string): Promise<void> {
+    try {
+      await this.opts.onRejected?.(quarantinedTo);
+    } catch (err) {
+      this.opts.log?.(`rejection at ${path.basename(quarantinedTo)} not recorded: ${(err as Error).message}`);
+    }
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
@@ -71,9 +91,12 @@ export class HotFolder {
     }
     const present = new Set(names.map((n) => path.join(this.opts.inboxDir, n)));
     this.tracker.retain(present);
+    for (const e of this.failures.keys()) if (!present.has(e)) this.failures.delete(e);
     for (const name of names) {
       if (this.stopped) return;
       const entry = path.join(this.opts.inboxDir, name);
+      const failed = this.failures.get(entry);
+      if (failed && Date.now() < failed.retryAt) continue;
       try {
         const r = await this.tracker.check(entry);
         if (r.state === 'waiting') continue;
@@ -81,31 +104,21 @@ export class HotFolder {
         if (r.state === 'stuck') {
           const to = await quarantine(entry, this.opts.rejectedDir, { code: r.code, message: r.message });
           log(`rejected ${name}: ${r.code}: ${r.message}`);
+          await this.rejected(to);
           this.opts.onOutcome?.({ kind: 'rejected', code: r.code, message: r.message, quarantinedTo: to });
           continue;
         }
         const outcome = await this.ingest.ingest(entry);
         this.failures.delete(entry);
+        if (outcome.kind === 'rejected') await this.rejected(outcome.quarantinedTo);
         this.opts.onOutcome?.(outcome);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // vanished meanwhile
-        const n = (this.failures.get(entry) ?? 0) + 1;
-        this.failures.set(entry, n);
-        const max = this.opts.maxAttempts ?? 5;
-        if (n < max) {
-          log(`ingest of ${name} failed (attempt ${n}/${max}), will retry: ${(err as Error).message}`);
-          continue;
-        }
-        // Keep it, with the reason, rather than retrying for ever and blocking nothing but the log.
-        this.failures.delete(entry);
-        try {
-          const message = `ingest failed ${n} times: ${(err as Error).message}`;
-          const to = await quarantine(entry, this.opts.rejectedDir, { code: 'ingest_failed', message });
-          log(`rejected ${name}: ingest_failed: ${message}`);
-          this.opts.onOutcome?.({ kind: 'rejected', code: 'ingest_failed', message, quarantinedTo: to });
-        } catch (qerr) {
-          log(`cannot quarantine ${name}: ${(qerr as Error).message}`);
-        }
+        // Infrastructure: leave the package where it is and try again later, never quarantine it.
+        const n = (failed?.n ?? 0) + 1;
+        const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, this.opts.pollMs * 2 ** Math.min(n, 16));
+        this.failures.set(entry, { n, retryAt: Date.now() + delay });
+        log(`ingest of ${name} failed (attempt ${n}; the package stays in the inbox, next try in ${Math.round(delay / 1000)} s): ${(err as Error).message}`);
       }
     }
   }

@@ -89,6 +89,19 @@ export function createMetrics(deps: ApiDeps, log: FastifyBaseLogger, processMetr
   });
 
   new Gauge({
+    name: 'cxr_rejections',
+    help: 'Packages quarantined by the adapter, by reason code (GET /v1/rejections lists them)',
+    labelNames: ['code'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await safely('rejections by code', async () => {
+        for (const [code, n] of Object.entries(await deps.store.rejections.countByCode())) this.set({ code }, n);
+      });
+    },
+  });
+
+  new Gauge({
     name: 'cxr_queue_jobs',
     help: 'Analysis queue jobs by state',
     labelNames: ['state'],

@@ -52,6 +52,17 @@ function publicEvent(e: SystemEvent): Record<string, unknown> | undefined {
         reason: e.reason,
         at: e.at,
       };
+    case 'scan.rejected':
+      return {
+        type: e.type,
+        rejectionId: e.rejectionId,
+        packageName: e.packageName,
+        laneId: e.laneId,
+        scanId: e.scanId,
+        code: e.code,
+        message: e.message,
+        at: e.at,
+      };
     default:
       return undefined;
   }
@@ -75,7 +86,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; heartbeatMs
           lastEventId: Type.Optional(Type.String({ pattern: EVENT_ID_PATTERN.source, description: 'Resume after this event id (same as the Last-Event-ID header)' })),
         }),
         tags: ['events'],
-        summary: 'Server-sent events: `scan.status`, `alert.created` and `calibration.profile`, heartbeat comment every 15 s',
+        summary: 'Server-sent events: `scan.status`, `alert.created`, `scan.rejected` and `calibration.profile` (plus `reset` when a resumed client must re-read), heartbeat comment every 15 s',
         response: {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
           503: ErrorResponse,
