@@ -3,7 +3,7 @@
  * calibration.json and the images (same rules as scan packages, checked by the scan-package
  * code), then measures each declared region. The fit itself is services/core/physics/calibration.ts.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegionMeasurement } from '#services/core/physics/calibration.ts';
 import { measureBox } from '#services/core/physics/measure.ts';
@@ -54,7 +54,9 @@ export async function readCalibrationPackage(dir: string): Promise<CalibrationPa
   const jsonPath = path.join(abs, CALIBRATION_JSON);
   let bytes: Buffer;
   try {
-    const st = await stat(jsonPath);
+    const st = await lstat(jsonPath);
+    // Never open a FIFO, device or link as calibration.json: reading a FIFO blocks for good.
+    if (!st.isFile()) throw new CalibrationPackageError('bad_json', `${CALIBRATION_JSON} is not a regular file`);
     if (st.size > MAX_CALIBRATION_JSON_BYTES) {
       throw new CalibrationPackageError('bad_json', `${CALIBRATION_JSON} is ${st.size} bytes (limit ${MAX_CALIBRATION_JSON_BYTES})`);
     }

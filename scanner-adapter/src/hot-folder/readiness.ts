@@ -37,7 +37,12 @@ export class ReadinessTracker {
   }
 
   async check(entry: string, now = Date.now()): Promise<Readiness> {
-    const stat = await fs.stat(entry);
+    // lstat: a link is never followed out of the inbox, and a FIFO or device is never opened
+    // (reading a FIFO named scan.json would block the adapter for good).
+    const stat = await fs.lstat(entry);
+    if (!stat.isDirectory() && !stat.isFile()) {
+      return { state: 'stuck', code: 'not_a_regular_file', message: `${describeType(stat)} in the inbox: only directories of regular files are read` };
+    }
     if (!stat.isDirectory()) {
       const quiet = this.quietFor(entry, `${stat.size}:${stat.mtimeMs}`, now);
       return quiet >= this.stuckMs
@@ -45,6 +50,10 @@ export class ReadinessTracker {
         : { state: 'waiting' };
     }
     const files = await fs.readdir(entry, { withFileTypes: true });
+    const odd = files.find((f) => !f.isFile() && !f.isDirectory());
+    if (odd) {
+      return { state: 'stuck', code: 'not_a_regular_file', message: `${odd.name} is a ${describeType(odd)}: a package holds regular files only` };
+    }
     const sig: string[] = [];
     for (const f of files) {
       if (!f.isFile()) continue;
@@ -87,4 +96,13 @@ export class ReadinessTracker {
     }
     return now - prev.since;
   }
+}
+
+/** What a non-regular directory entry is, for the rejection message. */
+function describeType(s: { isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+  if (s.isSymbolicLink()) return 'symbolic link';
+  if (s.isFIFO()) return 'FIFO (named pipe)';
+  if (s.isSocket()) return 'socket';
+  if (s.isBlockDevice() || s.isCharacterDevice()) return 'device';
+  return 'special file';
 }

@@ -36,7 +36,8 @@ export async function quarantine(source: string, rejectedDir: string, reason: Om
   let target = path.join(rejectedDir, safeName);
   // Never overwrite an earlier rejection: the first one may be evidence.
   for (let n = 1; await exists(target); n++) target = path.join(rejectedDir, `${safeName}.${n}`);
-  const stat = await fs.stat(source);
+  // lstat: a symbolic link is moved as a link, never followed (its reason.json must not land where it points).
+  const stat = await fs.lstat(source);
   const payloadDir = stat.isDirectory() ? target : path.join(target, 'payload');
   await fs.mkdir(path.dirname(payloadDir), { recursive: true });
   try {

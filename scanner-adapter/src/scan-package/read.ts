@@ -2,7 +2,7 @@
  * Reader for `xray-scan-package/1` directories (docs/scan-package.md).
  * This folder is the single place that knows the on-disk format.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decodeGrey16, ImageDecodeError, type Grey16Image } from '#services/core/imaging.ts';
@@ -30,7 +30,8 @@ export interface ImageHeader {
 export async function checkImage(file: string, field: string): Promise<ImageHeader> {
   let st;
   try {
-    st = await stat(file);
+    // lstat: a symbolic link is not followed out of the package.
+    st = await lstat(file);
   } catch {
     throw new ScanPackageError('image_missing', `image file ${path.basename(file)} named in ${field} does not exist in the package`, field);
   }
@@ -86,7 +87,9 @@ export async function readScanPackage(dir: string): Promise<ScanPackage> {
   let text: string;
   let bytes: Buffer;
   try {
-    const st = await stat(jsonPath);
+    const st = await lstat(jsonPath);
+    // Never open a FIFO, device or link as scan.json: reading a FIFO blocks for good.
+    if (!st.isFile()) throw new ScanPackageError('bad_json', 'scan.json is not a regular file');
     if (st.size > MAX_SCAN_JSON_BYTES) throw new ScanPackageError('bad_json', `scan.json is ${st.size} bytes (limit ${MAX_SCAN_JSON_BYTES})`);
     bytes = await readFile(jsonPath);
     text = bytes.toString('utf8');
