@@ -28,7 +28,7 @@ export type { ApiDeps, BuildAppOptions } from './deps.ts';
 
 export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: deps.config.logLevel },
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? { level: deps.config.logLevel } }),
     bodyLimit: 1024 * 1024,
     // Slow-loris protection; SSE streams stay below connectionTimeout thanks to heartbeats.
     requestTimeout: 30_000,

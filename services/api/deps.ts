@@ -2,6 +2,7 @@
  * What the API needs from the outside world, injected so that tests can build the app
  * over a real store and image store without Redis, BullMQ or model files.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppConfig } from '../core/config.ts';
 import type { EventSubscriber } from '../events/events.ts';
 import type { ModelRegistry } from '../model-registry/registry.ts';
@@ -28,6 +29,8 @@ export interface ApiDeps {
 export interface BuildAppOptions {
   /** Fastify logger option; defaults to `{ level: config.logLevel }`. Tests pass false. */
   logger?: boolean | { level: string };
+  /** A pino logger to log through instead (startApi passes the role's, services/runtime/logger.ts); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   /** Interval of SSE heartbeat comments (default 15 s). */
   sseHeartbeatMs?: number;
   /** Per-dependency timeout of readiness checks (default 2 s). */

@@ -4,15 +4,14 @@
  * returns a handle, so the launcher can also host the API in-process.
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AuditSigner, startCheckpointer } from '../audit/audit-service.ts';
-import { loadConfig, storeOptions, type AppConfig } from '../core/config.ts';
-import { runRole } from '../core/is-main.ts';
+import { loadConfig, type AppConfig } from '../core/config.ts';
 import { QueueName } from '../core/jobs.ts';
 import { EventSubscriber } from '../events/events.ts';
 import { loadModelRegistry, type ModelRegistry } from '../model-registry/registry.ts';
-import { ImageStore } from '../storage/image-store.ts';
-import { openStore } from '../store/database.ts';
+import { bootstrap } from '../runtime/bootstrap.ts';
+import { runRole } from '../runtime/run-role.ts';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { BuildAppOptions } from './deps.ts';
 
@@ -39,74 +38,80 @@ function cachedRegistry(config: AppConfig): () => Promise<ModelRegistry> {
 }
 
 export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppOptions = {}): Promise<ApiHandle> {
-  const store = await openStore(storeOptions(config));
-  const images = new ImageStore(config.imageStoreDir);
-
-  // API-side Redis: fail fast while Redis is down (readiness says so) instead of queueing
-  // commands in memory (BullMQ production guide).
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // API-side Redis fails fast while Redis is down (readiness says so) instead of queueing
+  // commands in memory (BullMQ production guide); the bootstrap logs the outage.
+  const runtime = await bootstrap('api', config);
+  const { store, images, redis } = runtime;
   const queue = new Queue(QueueName.Analysis, { connection: redis, prefix: config.queuePrefix });
+  queue.on('error', (err) => runtime.redisError(err, 'analysis-queue'));
   const events = new EventSubscriber(config.redisUrl, config.queuePrefix);
   const models = cachedRegistry(config);
 
-  const app = await buildApp(
-    {
-      config,
-      store,
-      images,
-      events,
-      models,
-      redisPing: async () => {
-        await redis.ping();
-      },
-      queueHealth: async () => ({
-        ok: true,
-        counts: await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed', 'completed'),
-      }),
-    },
-    opts,
-  );
-  redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection error'));
-  // The API holds the audit signing key and signs the chain's head now and then (docs/audit.md).
-  const stopCheckpoints = startCheckpointer(store.audit, AuditSigner.load(config.auditKeyFile), config.auditCheckpointEveryMs, (err) =>
-    app.log.warn({ err: err.message }, 'audit checkpoint failed'),
-  );
-  queue.on('error', (err) => app.log.warn({ err: err.message }, 'analysis queue error'));
-
-  // The API serves stored data without Redis; live events start once Redis is reachable.
+  let app: FastifyInstance | undefined;
+  let stopCheckpoints: (() => Promise<void>) | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
-  const subscribe = (): void => {
-    events.start().catch((err: Error) => {
-      if (closed) return;
-      app.log.warn({ err: err.message }, 'event subscription failed, retrying in 5 s');
-      retry = setTimeout(subscribe, 5000);
-      retry.unref();
-    });
-  };
-  subscribe();
-
-  const url = await app.listen({ host: config.host, port: config.port });
-
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       closed = true;
       clearTimeout(retry);
-      await app.close(); // stops accepting, ends SSE streams, waits for in-flight requests
+      await app?.close(); // stops accepting, ends SSE streams, waits for in-flight requests
       await events.close();
       await queue.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await stopCheckpoints();
-      await store.close();
+      await stopCheckpoints?.();
+      await runtime.close();
     })();
     return closing;
   };
-  return { url, close };
+
+  try {
+    const api = await buildApp(
+      {
+        config,
+        store,
+        images,
+        events,
+        models,
+        redisPing: async () => {
+          await redis.ping();
+        },
+        queueHealth: async () => ({
+          ok: true,
+          counts: await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed', 'completed'),
+        }),
+      },
+      // Fastify logs through the role's pino logger unless the caller chose a logger.
+      opts.logger === undefined && opts.loggerInstance === undefined ? { ...opts, loggerInstance: runtime.logger } : opts,
+    );
+    app = api;
+    // The API holds the audit signing key and signs the chain's head now and then (docs/audit.md).
+    stopCheckpoints = startCheckpointer(store.audit, AuditSigner.load(config.auditKeyFile), config.auditCheckpointEveryMs, (err) =>
+      api.log.warn({ err: err.message }, 'audit checkpoint failed'),
+    );
+
+    // The API serves stored data without Redis; live events start once Redis is reachable.
+    const subscribe = (): void => {
+      events.start().catch((err: Error) => {
+        if (closed) return;
+        runtime.redisError(err, 'event-subscriber'); // logged once per outage
+        retry = setTimeout(subscribe, 5000);
+        retry.unref();
+      });
+    };
+    subscribe();
+
+    const url = await api.listen({ host: config.host, port: config.port });
+    return { url, close };
+  } catch (err) {
+    // e.g. the port is taken: leave no connection or timer behind.
+    await close().catch(() => {});
+    throw err;
+  }
 }
 
-runRole(import.meta.url, 'api', async (config) => {
+runRole(import.meta.url, 'api', async (config, logger) => {
   const handle = await startApi(config);
-  console.log(`API listening on ${handle.url} (OpenAPI UI at ${handle.url}/docs)`);
+  logger.info({ url: handle.url }, `API listening on ${handle.url} (OpenAPI UI at ${handle.url}/docs)`);
   return handle;
 });

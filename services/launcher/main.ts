@@ -3,57 +3,79 @@
  * (hot folder) and analysis worker in one process (inference on its own thread), SQLite in
  * DATA_DIR, and Redis at REDIS_URL (a private one is started if none answers).
  * For deployments across hosts, run the roles alone: start:api, start:adapter, start:worker.
+ * Logs are JSON lines (pino, LOG_LEVEL), one `role` per line: launcher, api, adapter, worker.
  */
 import fs from 'node:fs/promises';
-import { startAdapter } from '#adapter/main.ts';
-import { startWorker } from '#workers/main.ts';
-import { startApi } from '../api/main.ts';
-import { loadConfig } from '../core/config.ts';
-import { checkRedisPolicy } from '../queue/queue-repository.ts';
-import { ensureRedis } from './redis.ts';
+import { startAdapter, type AdapterHandle } from '#adapter/main.ts';
+import { startWorker, type WorkerHandle } from '#workers/main.ts';
+import { startApi, type ApiHandle } from '../api/main.ts';
+import { loadConfig, type AppConfig } from '../core/config.ts';
+import { lineLog, roleLogger, type Logger } from '../runtime/logger.ts';
+import { exitOnSignal } from '../runtime/run-role.ts';
+import { ensureRedis, type RedisHandle } from './redis.ts';
 
-const log = (m: string) => console.log(`[launcher] ${m}`);
-
-async function main(): Promise<void> {
-  const config = loadConfig();
+async function main(config: AppConfig, logger: Logger): Promise<void> {
   await fs.mkdir(config.dataDir, { recursive: true });
-  const redis = await ensureRedis(config.redisUrl, config.dataDir, log);
-  const policy = await checkRedisPolicy(config.redisUrl);
-  if (policy !== 'noeviction') {
-    log(`WARNING: Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" or jobs can be lost (redis-cli config set maxmemory-policy noeviction)`);
-  }
-  let worker, adapter, api;
-  try {
+  let redis: RedisHandle | undefined;
+  let worker: WorkerHandle | undefined;
+  let adapter: AdapterHandle | undefined;
+  let api: ApiHandle | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Stop intake first, then the API, then let the worker finish its job; Redis last.
+      const parts: [string, { close(): Promise<void> } | undefined][] = [
+        ['adapter', adapter],
+        ['api', api],
+        ['worker', worker],
+        ['redis', redis && { close: () => redis!.stop() }],
+      ];
+      for (const [name, part] of parts) {
+        await part?.close().catch((err: unknown) => logger.error({ err }, `${name}: close failed`));
+      }
+    })());
+
+  // Handlers go in before anything starts: a signal during start-up (loading models takes a
+  // while) waits for it, then closes what started, and never leaves a private Redis behind.
+  let started: Promise<void> = Promise.resolve();
+  exitOnSignal(
+    logger,
+    async () => {
+      await started.catch(() => {});
+      await stop();
+    },
+    () => redis?.kill(),
+  );
+
+  started = (async () => {
+    redis = await ensureRedis(config.redisUrl, config.dataDir, lineLog(logger));
     worker = await startWorker(config);
     adapter = await startAdapter(config);
     api = await startApi(config);
+  })();
+  try {
+    await started;
   } catch (err) {
-    await adapter?.close().catch(() => {});
-    await worker?.close().catch(() => {});
-    await redis.stop(); // do not leave a private Redis behind
+    await stop(); // do not leave a private Redis behind
     throw err;
   }
-  log(`database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.sqlitePath}`);
-  log(`drop scan packages into ${config.inboxDir}  (try: npm run simulate -- --out ${config.inboxDir} --count 5 --seed 1)`);
-  log(`API ${api.url}/v1/scans   alerts ${api.url}/v1/alerts   docs ${api.url}/docs`);
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log(`${signal}: shutting down`);
-    // Stop intake first, then the API, then let the worker finish its job.
-    await adapter!.close().catch((e) => log(`adapter: ${(e as Error).message}`));
-    await api!.close().catch((e) => log(`api: ${(e as Error).message}`));
-    await worker!.close().catch((e) => log(`worker: ${(e as Error).message}`));
-    await redis.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  logger.info({ database: config.databaseUrl ? 'postgresql' : config.sqlitePath }, `database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.sqlitePath}`);
+  logger.info({ inbox: config.inboxDir }, `drop scan packages into ${config.inboxDir}  (try: npm run simulate -- --out ${config.inboxDir} --count 5 --seed 1)`);
+  logger.info({ url: api!.url }, `API ${api!.url}/v1/scans   alerts ${api!.url}/v1/alerts   docs ${api!.url}/docs`);
 }
 
-main().catch((err) => {
-  console.error(`[launcher] ${(err as Error).message}`);
+let config: AppConfig;
+let logger: Logger;
+try {
+  config = loadConfig();
+  logger = roleLogger('launcher', config);
+} catch (err) {
+  // No logger to be had (LOG_LEVEL itself may be what is wrong): plain stderr.
+  console.error(`[launcher] bad configuration: ${(err as Error).message}`);
+  process.exit(1);
+}
+main(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, `failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

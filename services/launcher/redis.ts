@@ -24,10 +24,12 @@ export interface RedisHandle {
   url: string;
   private: boolean;
   stop(): Promise<void>;
+  /** Last resort before a forced exit: SIGKILL a private Redis (synchronous). */
+  kill(): void;
 }
 
 export async function ensureRedis(url: string, dataDir: string, log: (m: string) => void): Promise<RedisHandle> {
-  if (await ping(url)) return { url, private: false, stop: async () => {} };
+  if (await ping(url)) return { url, private: false, stop: async () => {}, kill: () => {} };
   const u = new URL(url);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname);
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
@@ -59,6 +61,9 @@ export async function ensureRedis(url: string, dataDir: string, log: (m: string)
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),
+        kill: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        },
       };
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -36,9 +36,12 @@ export const ADD_TIMEOUT_MS = 5000;
 export class JobProducer {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly connection: Redis;
+  private readonly ownsConnection: boolean;
 
-  constructor(redisUrl: string, private readonly prefix: string) {
-    this.connection = redisConnection(redisUrl, false);
+  /** `connection`: a fail-fast connection the caller owns (services/runtime/bootstrap.ts); else one of its own. */
+  constructor(redisUrl: string, private readonly prefix: string, connection?: Redis) {
+    this.ownsConnection = !connection;
+    this.connection = connection ?? redisConnection(redisUrl, false);
     this.connection.on('error', () => {
       /* surfaced by add() failing and by readiness checks */
     });
@@ -74,7 +77,7 @@ export class JobProducer {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.connection.disconnect();
+    if (this.ownsConnection) this.connection.disconnect();
   }
 }
 
@@ -84,6 +87,7 @@ export function createWorker<N extends JobName>(
   prefix: string,
   processor: Processor<JobPayloads[N]>,
   options: Partial<WorkerOptions> = {},
+  onError: (err: Error) => void = (err) => console.error(`[worker:${queue}] ${err.message}`),
 ): Worker<JobPayloads[N]> {
   const worker = new Worker<JobPayloads[N]>(queue, processor, {
     // Options, not an instance: BullMQ then owns the connection and closes it on close().
@@ -91,7 +95,7 @@ export function createWorker<N extends JobName>(
     prefix,
     ...options,
   });
-  worker.on('error', (err) => console.error(`[worker:${queue}] ${err.message}`));
+  worker.on('error', onError);
   return worker;
 }
 

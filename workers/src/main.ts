@@ -4,16 +4,14 @@
  * Run alone with `npm run start:worker` (one per host for scale-out), or from the launcher.
  */
 import os from 'node:os';
-import { Redis } from 'ioredis';
-import { storeOptions, type AppConfig } from '#services/core/config.ts';
-import { runRole } from '#services/core/is-main.ts';
+import type { AppConfig } from '#services/core/config.ts';
 import { QueueName, type JobName, type JobPayloads } from '#services/core/jobs.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
-import { EventPublisher } from '#services/events/events.ts';
 import { loadModelRegistry } from '#services/model-registry/registry.ts';
-import { createWorker, JobProducer } from '#services/queue/queue-repository.ts';
-import { ImageStore } from '#services/storage/image-store.ts';
-import { openStore } from '#services/store/database.ts';
+import { createWorker } from '#services/queue/queue-repository.ts';
+import { bootstrap, type RoleRuntime } from '#services/runtime/bootstrap.ts';
+import { lineLog, roleLogger } from '#services/runtime/logger.ts';
+import { runRole } from '#services/runtime/run-role.ts';
 import { failScan, handleAnalyseScan, type HandlerDeps } from './handlers/analyse-scan.ts';
 import { InferencePool } from './inference/inference-pool.ts';
 import { startReconciler } from './reconcile/reconciler.ts';
@@ -22,9 +20,19 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-export async function startWorker(config: AppConfig, log: (m: string) => void = (m) => console.log(`[worker] ${m}`)): Promise<WorkerHandle> {
+/** Connection-level faults, already reported once per outage by the bootstrap. */
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|connect/i;
+
+/**
+ * `custom` takes every plain-string line of the worker, handler and reconciler (tests collect
+ * them); by default they are info lines of the worker's logger, failures warn lines.
+ */
+export async function startWorker(config: AppConfig, custom?: (m: string) => void): Promise<WorkerHandle> {
+  const logger = roleLogger('worker', config);
+  const log = custom ?? lineLog(logger);
+  const warn = custom ?? ((m: string) => logger.warn(m));
   const registry = await loadModelRegistry(config.modelsDir, config.shadowModels);
-  for (const p of registry.problems) log(`model problem: ${p.model}: ${p.reason}`);
+  for (const p of registry.problems) warn(`model problem: ${p.model}: ${p.reason}`);
   const models = [...registry.active, ...registry.shadow];
   if (registry.active.length === 0) throw new Error(`no usable active model in ${config.modelsDir}; see the problems above`);
   // Leave one core for decoding and the event loop when there are several.
@@ -36,33 +44,41 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
     }
     log(`loaded ${m.card.id}@${m.card.version}${m.shadow ? ' (shadow)' : ''} sha256 ${m.card.sha256.slice(0, 12)}…`);
   }
-  const store = await openStore(storeOptions(config));
-  const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
-  pub.on('error', () => {});
+  let runtime: RoleRuntime;
+  try {
+    runtime = await bootstrap('worker', config, { logger });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  const { store, producer } = runtime;
   const deps: HandlerDeps = {
     models,
     pool,
     species: loadSpeciesReference(),
     store,
-    images: new ImageStore(config.imageStoreDir),
-    events: new EventPublisher(pub, config.queuePrefix),
+    images: runtime.images,
+    events: runtime.events,
     log,
   };
   type P = JobPayloads[typeof JobName.AnalyseScan];
-  const worker = createWorker<typeof JobName.AnalyseScan>(QueueName.Analysis, config.redisUrl, config.queuePrefix, (job) => handleAnalyseScan(job, deps), {
-    concurrency: config.workerConcurrency,
-    lockDuration: 60_000,
-  });
+  const worker = createWorker<typeof JobName.AnalyseScan>(
+    QueueName.Analysis,
+    config.redisUrl,
+    config.queuePrefix,
+    (job) => handleAnalyseScan(job, deps),
+    { concurrency: config.workerConcurrency, lockDuration: 60_000, connection: runtime.workerConnection() },
+    (err) => (CONNECTION_ERROR.test(err.message) ? runtime.redisError(err, 'bullmq-worker') : logger.error({ err }, 'analysis worker error')),
+  );
   worker.on('failed', (job, err) => {
     if (!job) return;
     const data = job.data as P;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
-    log(`${data.scanId}: attempt ${job.attemptsMade} failed${final ? ' (final)' : ', will retry'}: ${err.message}`);
-    if (final) failScan(deps, data.scanId, err.message).catch((e) => log(`cannot record failure: ${(e as Error).message}`));
+    warn(`${data.scanId}: attempt ${job.attemptsMade} failed${final ? ' (final)' : ', will retry'}: ${err.message}`);
+    if (final) failScan(deps, data.scanId, err.message).catch((e) => warn(`cannot record failure: ${(e as Error).message}`));
   });
-  worker.on('stalled', (jobId) => log(`job ${jobId} stalled; BullMQ re-queues it`));
+  worker.on('stalled', (jobId) => warn(`job ${jobId} stalled; BullMQ re-queues it`));
   // Scans stuck before `analysed` (job lost or failed outside this worker's events) are put right.
-  const producer = new JobProducer(config.redisUrl, config.queuePrefix);
   const stopReconciler = startReconciler(
     { store, producer, queue: producer.queue(QueueName.Analysis), failScan: (id, reason) => failScan(deps, id, reason), log },
     config.reconcileEveryMs,
@@ -73,10 +89,8 @@ export async function startWorker(config: AppConfig, log: (m: string) => void = 
     async close() {
       stopReconciler();
       await worker.close();
-      await producer.close();
       await pool.close();
-      pub.disconnect();
-      await store.close();
+      await runtime.close();
     },
   };
 }
