@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   'model.promoted',
   'calibration.accepted',
   'calibration.refused',
+  // Retention: what was deleted, when, by whose run
+  'data.pruned',
   // The trail itself
   'audit.checkpoint',
 ] as const;

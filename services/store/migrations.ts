@@ -10,6 +10,7 @@ import { identityMigration } from './migrations/004-identity.ts';
 import { auditMigration } from './migrations/005-audit.ts';
 import { reviewMigration } from './migrations/006-review.ts';
 import { rejectionsMigration } from './migrations/007-rejections.ts';
+import { retentionMigration } from './migrations/008-retention.ts';
 
 export type { Dialect };
 
@@ -179,6 +180,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '005_audit': auditMigration(dialect),
         '006_review': reviewMigration(dialect),
         '007_rejections': rejectionsMigration(dialect),
+        '008_retention': retentionMigration(dialect),
       };
     },
   };

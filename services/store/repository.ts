@@ -20,6 +20,7 @@ import { createAuditRepository } from './repositories/audit.ts';
 import { createRejectionRepository } from './repositories/rejections.ts';
 import { createReviewRepository } from './repositories/reviews.ts';
 import { createStatsRepository } from './repositories/stats.ts';
+import { createRetentionRepository } from './repositories/retention.ts';
 import { createUserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 import type {
@@ -117,6 +118,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
     reviews: createReviewRepository(db, dialect),
     rejections: createRejectionRepository(db, dialect),
     stats: createStatsRepository(db),
+    retention: createRetentionRepository(db),
 
     scans: {
       async insert(scan: ScanRecord): Promise<ScanInsertOutcome> {

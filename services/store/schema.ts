@@ -8,8 +8,9 @@ import type { IdentityTables } from './migrations/004-identity.ts';
 import type { AuditTables } from './migrations/005-audit.ts';
 import type { AlertReviewColumns, ReviewTables } from './migrations/006-review.ts';
 import type { RejectionTables } from './migrations/007-rejections.ts';
+import type { ScanRetentionColumns } from './migrations/008-retention.ts';
 
-export interface ScansTable {
+export interface ScansTable extends ScanRetentionColumns {
   scan_id: string;
   lane_id: string;
   scanned_at: string;

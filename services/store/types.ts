@@ -22,6 +22,7 @@ import type { AuditStore } from './repositories/audit.ts';
 import type { RejectionStore } from './repositories/rejections.ts';
 import type { ReviewStore } from './repositories/reviews.ts';
 import type { StatsStore } from './repositories/stats.ts';
+import type { RetentionStore } from './repositories/retention.ts';
 import type { UserStore } from './repositories/users.ts';
 
 export interface Page<T> {
@@ -176,6 +177,7 @@ export interface Store {
   reviews: ReviewStore;
   rejections: RejectionStore;
   stats: StatsStore;
+  retention: RetentionStore;
   scans: ScanStore;
   detections: DetectionStore;
   alerts: AlertStore;

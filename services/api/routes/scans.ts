@@ -95,6 +95,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
           },
           400: ErrorResponse,
           404: ErrorResponse,
+          410: ErrorResponse,
         },
       },
     },
@@ -117,7 +118,11 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
       if (q.format === 'tiff') {
         const file = images.pathOf(ref.sha256);
-        const stat = await fs.stat(file); // a missing file is a server fault (500), not a client one
+        const stat = await fs.stat(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null;
+          throw err;
+        });
+        if (!stat) return reply.code(410).send({ error: 'gone', message: `the ${ref.energy}-energy image of scan "${scanId}" is no longer kept (retention)` });
         return reply
           .type('image/tiff')
           .header('content-length', stat.size)
@@ -126,7 +131,12 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
           .header('cache-control', 'private, max-age=86400, immutable')
           .send(createReadStream(file));
       }
-      const png = await renderPng(await images.read(ref.sha256), {
+      const bytes = await images.read(ref.sha256).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      if (!bytes) return reply.code(410).send({ error: 'gone', message: `the ${ref.energy}-energy image of scan "${scanId}" is no longer kept (retention)` });
+      const png = await renderPng(bytes, {
         airValue: scan.metadata.airValue ?? DEFAULT_AIR_VALUE,
         window,
         maxWidth: q.maxWidth,
