@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.ts';
 import { inspectionRoutes } from './routes/inspections.ts';
 import { modelRoutes } from './routes/models.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { reanalyseRoutes } from './routes/reanalyse.ts';
 import { rejectionsRoutes } from './routes/rejections.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -51,6 +52,12 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
 
   // 2. The app's own cross-cutting pieces.
   registerErrorHandlers(app);
+  // Ajv's type coercion turns "1e309" or "Infinity" into ±Infinity and then skips minimum and
+  // maximum (found by tests/fuzz): refuse non-finite numbers anywhere in a request before validation.
+  app.addHook('preValidation', async (request, reply) => {
+    const where = nonFinite(request.query, 'querystring') ?? nonFinite(request.params, 'params') ?? nonFinite(request.body, 'body');
+    if (where) return reply.code(400).send({ error: 'bad_request', message: `${where} must be a finite number`, requestId: request.id });
+  });
   await registerAuth(app, deps);
   const metrics = createMetrics(deps, app.log, opts.processMetrics ?? true);
   app.addHook('onClose', async () => metrics.dispose());
@@ -69,6 +76,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
       await v1.register(auditRoutes, { deps });
       await v1.register(rejectionsRoutes, { deps });
       await v1.register(statsRoutes, { deps });
+      await v1.register(reanalyseRoutes, { deps });
       await v1.register(eventRoutes, { deps, heartbeatMs: opts.sseHeartbeatMs ?? 15_000 });
     },
     { prefix: '/v1' },
@@ -76,4 +84,18 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
 
   await app.ready();
   return app;
+}
+
+const NUMERIC = /^\s*[+-]?(?:\d|\.\d|Infinity)/;
+
+/** Path of the first value that is, or would be coerced to, ±Infinity or NaN-free non-finite number; else undefined. */
+function nonFinite(value: unknown, at: string, depth = 0): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : at;
+  if (typeof value === 'string') return NUMERIC.test(value) && !Number.isFinite(Number(value)) && !Number.isNaN(Number(value)) ? at : undefined;
+  if (value === null || typeof value !== 'object' || depth > 8) return undefined;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const found = nonFinite(v, `${at}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -24,6 +24,8 @@ export interface ApiDeps {
   queueHealth?: () => Promise<QueueHealth>;
   redisPing?: () => Promise<void>;
   models?: () => Promise<ModelRegistry>;
+  /** Adds an analysis job (re-analysis on request); without it the reanalyse route answers 503. */
+  enqueueAnalysis?: (payload: { scanId: string; contentSha256: string; run: string }) => Promise<void>;
 }
 
 export interface BuildAppOptions {

@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { AuditSigner, startCheckpointer } from '../audit/audit-service.ts';
 import { loadConfig, type AppConfig } from '../core/config.ts';
-import { QueueName } from '../core/jobs.ts';
+import { jobOptions, JobName, QueueName } from '../core/jobs.ts';
 import { EventSubscriber } from '../events/events.ts';
 import { loadModelRegistry, type ModelRegistry } from '../model-registry/registry.ts';
 import { bootstrap } from '../runtime/bootstrap.ts';
@@ -75,6 +75,9 @@ export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppO
         models,
         redisPing: async () => {
           await redis.ping();
+        },
+        enqueueAnalysis: async (payload) => {
+          await queue.add(JobName.AnalyseScan, payload, jobOptions(JobName.AnalyseScan, payload));
         },
         queueHealth: async () => ({
           ok: true,

@@ -5,7 +5,12 @@
  */
 import type { ManifestDeclaration, ScanMetadata } from './scan-metadata.ts';
 
-export type ScanStatus = 'received' | 'queued' | 'analysing' | 'analysed' | 'failed';
+/**
+ * A scan's statuses; which may follow which is written in services/core/scan-lifecycle.ts
+ * (services/scans/lifecycle.ts is their one writer).
+ */
+export const SCAN_STATUSES = ['received', 'queued', 'analysing', 'analysed', 'failed'] as const;
+export type ScanStatus = (typeof SCAN_STATUSES)[number];
 /**
  * `needs_review`: the scan was analysed, but no active model is validated for it (its card's
  * domain does not cover the scan), so the analysis cannot vouch for it. Never `clear`.
@@ -31,7 +36,11 @@ export interface ScanCalibration {
   /** The profile's version per (scanner serial, source kind) (null with nominal calibration). */
   version: number | null;
 }
-export type DetectionClass = 'ivory' | 'rhino_horn' | 'timber';
+/** What the models detect, in alert priority order (an alert's class is the first one present). */
+export const DETECTION_CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
+export type DetectionClass = (typeof DETECTION_CLASSES)[number];
+/** Wildlife products: above threshold always an alert, whatever the manifest says. */
+export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const satisfies readonly DetectionClass[];
 export type { AlertStatus } from './review.ts';
 import type { AlertReview, AlertStatus } from './review.ts';
 

@@ -19,6 +19,11 @@ export interface JobPayloads {
     scanId: string;
     /** sha-256 of scan content at ingest, so a worker can tell it is analysing what was queued. */
     contentSha256: string;
+    /**
+     * Set on a re-analysis a supervisor asked for: makes its job id new, so a job of an earlier
+     * run still kept in Redis (completed or failed) cannot swallow it.
+     */
+    run?: string;
   };
 }
 
@@ -35,7 +40,7 @@ export const jobQueue: Record<JobName, QueueName> = {
 export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): string {
   switch (name) {
     case JobName.AnalyseScan:
-      return `${name}-${payload.scanId}-${payload.contentSha256.slice(0, 16)}`;
+      return `${name}-${payload.scanId}-${payload.contentSha256.slice(0, 16)}${payload.run ? `-r${payload.run}` : ''}`;
     default:
       throw new Error(`no job id rule for ${String(name)}`);
   }

@@ -16,7 +16,9 @@ import {
   rowToScan,
   scanToRow,
 } from './rows.ts';
-import { createAuditRepository } from './repositories/audit.ts';
+import type { AuditInput } from '../core/audit.ts';
+import { ScanTransitionError } from '../core/scan-lifecycle.ts';
+import { appendAuditEntry, createAuditRepository } from './repositories/audit.ts';
 import { createRejectionRepository } from './repositories/rejections.ts';
 import { createReviewRepository } from './repositories/reviews.ts';
 import { createStatsRepository } from './repositories/stats.ts';
@@ -75,8 +77,14 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
         ...(patch.timings !== undefined ? { timings_json: mergedTimings(patch.timings) } : {}),
       })
       .where('scan_id', '=', scanId)
+      .$if(patch.from !== undefined, (q) => q.where('status', 'in', [...patch.from!]))
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw new Error(`scan not found: ${scanId}`);
+    if (Number(result.numUpdatedRows) === 0) {
+      if (patch.from === undefined) throw new Error(`scan not found: ${scanId}`);
+      const now = await dbx.selectFrom('scans').select('status').where('scan_id', '=', scanId).executeTakeFirst();
+      throw new ScanTransitionError(scanId, now?.status as ScanStatus | undefined, patch.status);
+    }
+    for (const entry of patch.audit ?? []) await appendAuditEntry(dbx, entry);
   }
 
   /** Checks that every row in a result carries the result's key, otherwise a re-run could not replace it. */
@@ -121,15 +129,20 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
     retention: createRetentionRepository(db),
 
     scans: {
-      async insert(scan: ScanRecord): Promise<ScanInsertOutcome> {
+      async insert(scan: ScanRecord, audit: AuditInput[] = []): Promise<ScanInsertOutcome> {
         // Insert-or-ignore, then compare: two adapters racing on one scanId both end in a
         // well-defined outcome without relying on catching driver-specific error codes.
-        const res = await db
-          .insertInto('scans')
-          .values(scanToRow(scan))
-          .onConflict((oc) => oc.column('scan_id').doNothing())
-          .executeTakeFirst();
-        if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) return 'inserted';
+        const inserted = await db.transaction().execute(async (trx) => {
+          const res = await trx
+            .insertInto('scans')
+            .values(scanToRow(scan))
+            .onConflict((oc) => oc.column('scan_id').doNothing())
+            .executeTakeFirst();
+          if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+          for (const entry of audit) await appendAuditEntry(trx, entry);
+          return true;
+        });
+        if (inserted) return 'inserted';
         const existing = await db
           .selectFrom('scans')
           .select('content_sha256')
@@ -145,7 +158,8 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
       },
 
       async updateStatus(scanId: string, patch: ScanStatusPatch): Promise<void> {
-        await patchScan(db, scanId, patch);
+        if (patch.audit?.length) await db.transaction().execute((trx) => patchScan(trx, scanId, patch));
+        else await patchScan(db, scanId, patch);
       },
 
       async list(filter: ScanFilter): Promise<Page<ScanRecord>> {

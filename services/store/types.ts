@@ -18,6 +18,7 @@ import type { CalibrationMetadata } from '../core/calibration-metadata.ts';
 import type { SourceSpec } from '../core/scan-metadata.ts';
 import type { RegionMeasurement, RegionResidual } from '../core/physics/calibration.ts';
 import type { ScannerResponse } from '../core/physics/response.ts';
+import type { AuditInput } from '../core/audit.ts';
 import type { AuditStore } from './repositories/audit.ts';
 import type { RejectionStore } from './repositories/rejections.ts';
 import type { ReviewStore } from './repositories/reviews.ts';
@@ -67,6 +68,13 @@ export interface ScanStatusPatch {
   calibration?: ScanRecord['calibration'];
   /** Merged into the stored timings object (keys given here overwrite). */
   timings?: ScanRecord['timings'];
+  /**
+   * Only change a scan whose current status is one of these (services/core/scan-lifecycle.ts);
+   * otherwise nothing is written and ScanTransitionError is thrown.
+   */
+  from?: readonly ScanStatus[];
+  /** Audit entries appended in the same transaction as the change. */
+  audit?: AuditInput[];
 }
 
 /** Everything one model run produced for one scan; written in one transaction. */
@@ -81,7 +89,8 @@ export interface AnalysisResult {
 
 export interface ScanStore {
   /** Insert unless the scanId exists: same contentSha256 → 'duplicate', different → 'conflict'. */
-  insert(scan: ScanRecord): Promise<ScanInsertOutcome>;
+  /** `audit` entries are appended in the same transaction when the scan is inserted. */
+  insert(scan: ScanRecord, audit?: AuditInput[]): Promise<ScanInsertOutcome>;
   get(scanId: string): Promise<ScanRecord | undefined>;
   updateStatus(scanId: string, patch: ScanStatusPatch): Promise<void>;
   list(filter: ScanFilter): Promise<Page<ScanRecord>>;

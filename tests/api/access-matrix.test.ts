@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Principal[]> = {
   // Statistics and exports (services/api/routes/stats.ts)
   'GET /v1/stats': SUPERVISION,
   'GET /v1/exports/alerts': SUPERVISION,
+  // Re-analysis on request (services/api/routes/reanalyse.ts)
+  'POST /v1/scans/:scanId/reanalyse': ['supervisor'],
   // Quarantined packages (services/api/routes/rejections.ts)
   'GET /v1/rejections': SCAN_READERS,
   // Audit trail (services/api/routes/audit.ts)

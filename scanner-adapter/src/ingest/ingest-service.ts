@@ -10,6 +10,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ScanImageRef, ScanRecord } from '#services/core/domain.ts';
 import { JobName } from '#services/core/jobs.ts';
+import { systemActor } from '#services/core/access.ts';
+import { ScanLifecycle } from '#services/scans/lifecycle.ts';
 import type { EventPublisher } from '#services/events/events.ts';
 import type { ImageStore } from '#services/storage/image-store.ts';
 import type { Store } from '#services/store/types.ts';
@@ -34,7 +36,11 @@ export interface IngestDeps {
 }
 
 export class IngestService {
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly lifecycle: ScanLifecycle;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.lifecycle = new ScanLifecycle({ store: deps.store, events: deps.events, actor: systemActor('adapter'), log: deps.log });
+  }
 
   async ingest(dir: string): Promise<IngestOutcome> {
     const { store, images, rejectedDir } = this.deps;
@@ -88,7 +94,7 @@ export class IngestService {
       updatedAt: now,
     };
 
-    const outcome = await store.scans.insert(record);
+    const outcome = await this.lifecycle.receive(record);
     if (outcome === 'conflict') {
       const message = `scanId ${meta.scanId} was already received with different content; refusing to overwrite it`;
       const to = await quarantine(dir, rejectedDir, { code: 'scan_id_conflict', message, field: 'scanId', scanId: meta.scanId });
@@ -123,14 +129,8 @@ export class IngestService {
    * next poll re-enqueues it (and the worker's reconciler re-enqueues scans left `queued`).
    */
   private async enqueue(scanId: string, laneId: string, contentSha256: string, markQueued: boolean): Promise<void> {
-    const queuedAt = new Date().toISOString();
-    if (markQueued) await this.deps.store.scans.updateStatus(scanId, { status: 'queued', timings: { queuedAt } });
+    if (markQueued) await this.lifecycle.queued(scanId, laneId);
     await this.deps.producer.add(JobName.AnalyseScan, { scanId, contentSha256 });
-    try {
-      await this.deps.events?.publish({ type: 'scan.status', scanId, laneId, status: 'queued', verdict: null, at: queuedAt });
-    } catch {
-      /* events are notifications; the store has the status */
-    }
   }
 }
 

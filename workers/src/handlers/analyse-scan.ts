@@ -9,9 +9,11 @@
 import fs from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '#services/core/jobs.ts';
-import type { EventPublisher, SystemEvent } from '#services/events/events.ts';
+import type { EventPublisher } from '#services/events/events.ts';
+import { systemActor } from '#services/core/access.ts';
+import { ScanLifecycle } from '#services/scans/lifecycle.ts';
 import { sha256File, type ImageStore } from '#services/storage/image-store.ts';
-import type { ScanStatusPatch, Store } from '#services/store/types.ts';
+import type { Store } from '#services/store/types.ts';
 import { decodeGrey16 } from '#services/core/imaging.ts';
 import { analyseImages, type AnalysisDeps } from '../analysis/analyse.ts';
 import { ModelInputError, type DecodedImage } from '../analysis/preprocess.ts';
@@ -26,22 +28,13 @@ export interface HandlerDeps extends AnalysisDeps {
 
 type Payload = JobPayloads[typeof JobName.AnalyseScan];
 
-/** Events are notifications, not the record: a Redis blip must not fail (and re-run) a finished analysis. */
-async function notify(deps: HandlerDeps, event: Extract<SystemEvent, { scanId: string }>): Promise<void> {
-  try {
-    await deps.events?.publish(event);
-  } catch (err) {
-    deps.log?.(`event ${event.type} for ${event.scanId} not published: ${(err as Error).message}`);
-  }
+function lifecycleOf(deps: HandlerDeps): ScanLifecycle {
+  return new ScanLifecycle({ store: deps.store, events: deps.events, actor: systemActor('worker'), log: deps.log });
 }
 
+/** Records a final failure through the lifecycle (never over a finished analysis). */
 export async function failScan(deps: HandlerDeps, scanId: string, reason: string): Promise<void> {
-  const scan = await deps.store.scans.get(scanId);
-  // Never turn a finished analysis into a failure (e.g. a late `failed` event for an old attempt).
-  if (!scan || scan.status === 'analysed') return;
-  const at = new Date().toISOString();
-  await deps.store.scans.updateStatus(scanId, { status: 'failed', verdict: null, failureReason: reason, timings: { finishedAt: at } });
-  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'failed', verdict: null, failureReason: reason, at });
+  await lifecycleOf(deps).failed(scanId, reason);
 }
 
 export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): Promise<{ verdict: string; detections: number }> {
@@ -52,9 +45,14 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
   // A deployment fault, not a property of the scan (the worker refuses to start without one).
   if (!deps.models.some((m) => !m.shadow)) throw new UnrecoverableError('no active model loaded');
 
-  const startedAt = new Date().toISOString();
-  await deps.store.scans.updateStatus(scanId, { status: 'analysing', timings: { startedAt } });
-  await notify(deps, { type: 'scan.status', scanId, laneId: scan.laneId, status: 'analysing', verdict: null, at: startedAt });
+  // A job for a scan already analysed is a stale duplicate (a stalled lock re-run after the result
+  // was recorded): the result stands. A re-analysis is always queued first (lifecycle).
+  if (scan.status === 'analysed') {
+    deps.log?.(`${scanId}: already analysed (${scan.verdict}); stale job ignored`);
+    return { verdict: String(scan.verdict), detections: (await deps.store.detections.listByScan(scanId)).length };
+  }
+  const lifecycle = lifecycleOf(deps);
+  await lifecycle.analysing(scan);
 
   const t0 = performance.now();
   const images: Partial<Record<'high' | 'low', DecodedImage>> = {};
@@ -90,41 +88,15 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     inferenceMs: Math.round(analysis.inferenceMs),
     totalMs,
   };
-  const patch: ScanStatusPatch = {
-    status: 'analysed',
+  // Results, status, verdict and audit in one transaction, then the events (the lifecycle is the one writer).
+  await lifecycle.analysed(scan, analysis.results, {
     verdict: analysis.verdict,
     verdictReasons: analysis.verdictReasons,
     // Belongs to this analysis: null when the caller of analyseImages gave none.
     calibration: analysis.calibration,
     failureReason: null,
     timings,
-  };
-  // Both write the scan through the store's one status writer; a scan no model read
-  // (`needs_review` with only skipped models) has no results to record beside it.
-  if (analysis.results.length > 0) await deps.store.recordAnalysis(analysis.results, patch);
-  else await deps.store.scans.updateStatus(scanId, patch);
-  await notify(deps, {
-    type: 'scan.status',
-    scanId,
-    laneId: scan.laneId,
-    status: 'analysed',
-    verdict: analysis.verdict,
-    verdictReasons: analysis.verdictReasons,
-    timings,
-    at: finishedAt,
   });
-  for (const r of analysis.results) {
-    if (!r.alert) continue;
-    await notify(deps, {
-      type: 'alert.created',
-      alertId: r.alert.id,
-      scanId,
-      laneId: scan.laneId,
-      class: r.alert.class,
-      score: r.alert.score,
-      at: finishedAt,
-    });
-  }
   const n = analysis.results.reduce((s, r) => s + r.detections.length, 0);
   const why = analysis.verdictReasons.map((r) => `; ${r.code}: ${r.message}`).join('');
   deps.log?.(`${scanId}: ${analysis.verdict} (${n} detections, decode ${timings.decodeMs} ms, inference ${timings.inferenceMs} ms)${why}`);
