@@ -41,6 +41,9 @@ export const DETECTION_CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
 export type DetectionClass = (typeof DETECTION_CLASSES)[number];
 /** Wildlife products: above threshold always an alert, whatever the manifest says. */
 export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const satisfies readonly DetectionClass[];
+/** CITES appendices a detected species group can be listed in. */
+export const CITES_APPENDICES = ['I', 'II', 'III'] as const;
+export type CitesAppendix = (typeof CITES_APPENDICES)[number];
 export type { AlertStatus } from './review.ts';
 import type { AlertReview, AlertStatus } from './review.ts';
 
@@ -90,7 +93,7 @@ export interface DetectionRecord extends ModelStamp {
   class: DetectionClass;
   /** Species group / genus for timber, e.g. "Dalbergia" or "dense-hardwood"; null otherwise. */
   species: string | null;
-  citesAppendix: 'I' | 'II' | 'III' | null;
+  citesAppendix: CitesAppendix | null;
   score: number;
   box: { x: number; y: number; width: number; height: number };
   boxMm: { x: number; y: number; width: number; height: number };

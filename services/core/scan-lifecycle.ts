@@ -36,6 +36,11 @@ export const SCAN_TRANSITIONS = {
   failed: ['queued'],
 } as const satisfies Record<ScanStatus, readonly ScanStatus[]>;
 
+/** Statuses of a scan whose analysis has not ended: the reconciler re-checks scans stuck in them. */
+export const UNFINISHED_SCAN_STATUSES = ['received', 'queued', 'analysing'] as const satisfies readonly ScanStatus[];
+/** Statuses that end an analysis; only a re-analysis leaves them. */
+export const FINISHED_SCAN_STATUSES = ['analysed', 'failed'] as const satisfies readonly ScanStatus[];
+
 /** True when a scan in `from` may become `to`. */
 export function mayTransition(from: ScanStatus, to: ScanStatus): boolean {
   return (SCAN_TRANSITIONS[from] as readonly ScanStatus[]).includes(to);

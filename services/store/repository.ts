@@ -63,6 +63,10 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
   }
 
   async function patchScan(dbx: Db, scanId: string, patch: ScanStatusPatch): Promise<void> {
+    if (patch.from !== undefined && patch.from.length === 0) {
+      const now = await dbx.selectFrom('scans').select('status').where('scan_id', '=', scanId).executeTakeFirst();
+      throw new ScanTransitionError(scanId, now?.status as ScanStatus | undefined, patch.status);
+    }
     const result = await dbx
       .updateTable('scans')
       .set({

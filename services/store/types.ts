@@ -69,8 +69,9 @@ export interface ScanStatusPatch {
   /** Merged into the stored timings object (keys given here overwrite). */
   timings?: ScanRecord['timings'];
   /**
-   * Only change a scan whose current status is one of these (services/core/scan-lifecycle.ts);
-   * otherwise nothing is written and ScanTransitionError is thrown.
+   * Only change a scan whose current status is one of these (services/scans/lifecycle.ts passes
+   * allowedFrom(status) of services/core/scan-lifecycle.ts); otherwise nothing is written and
+   * ScanTransitionError is thrown. Absent: unconditional (store tests and fixtures only).
    */
   from?: readonly ScanStatus[];
   /** Audit entries appended in the same transaction as the change. */
@@ -88,8 +89,10 @@ export interface AnalysisResult {
 }
 
 export interface ScanStore {
-  /** Insert unless the scanId exists: same contentSha256 → 'duplicate', different → 'conflict'. */
-  /** `audit` entries are appended in the same transaction when the scan is inserted. */
+  /**
+   * Insert unless the scanId exists: same contentSha256 → 'duplicate', different → 'conflict'.
+   * `audit` entries are appended in the same transaction, only when the scan is inserted.
+   */
   insert(scan: ScanRecord, audit?: AuditInput[]): Promise<ScanInsertOutcome>;
   get(scanId: string): Promise<ScanRecord | undefined>;
   updateStatus(scanId: string, patch: ScanStatusPatch): Promise<void>;

@@ -72,4 +72,14 @@ describe('reconciler', () => {
     expect(failed.find(([id]) => id === 'LOST-1')?.[1]).toBe('image is corrupt');
     expect((await store.scans.get('LOST-1'))?.status).toBe('failed');
   });
+
+  it('queues a scan left received through the scan lifecycle before adding its job', async () => {
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    await store.scans.insert(makeScan('STUCK-1', { status: 'received', updatedAt: old, contentSha256: 'f'.repeat(64) }));
+    const report = await reconcileOnce({ store, producer, queue }, 60_000);
+    expect(report.requeued).toContain('STUCK-1');
+    // A worker starts only a queued scan (services/core/scan-lifecycle.ts).
+    expect((await store.scans.get('STUCK-1'))?.status).toBe('queued');
+    expect(await queue.getJob(jobId(JobName.AnalyseScan, { scanId: 'STUCK-1', contentSha256: 'f'.repeat(64) }))).toBeDefined();
+  });
 });

@@ -80,7 +80,7 @@ export async function startWorker(config: AppConfig, custom?: (m: string) => voi
   worker.on('stalled', (jobId) => warn(`job ${jobId} stalled; BullMQ re-queues it`));
   // Scans stuck before `analysed` (job lost or failed outside this worker's events) are put right.
   const stopReconciler = startReconciler(
-    { store, producer, queue: producer.queue(QueueName.Analysis), failScan: (id, reason) => failScan(deps, id, reason), log },
+    { store, producer, queue: producer.queue(QueueName.Analysis), failScan: (id, reason) => failScan(deps, id, reason), events: runtime.events, log },
     config.reconcileEveryMs,
     config.reconcileAfterMs,
   );

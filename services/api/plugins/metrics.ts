@@ -6,11 +6,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
+import { DETECTION_CLASSES, SCAN_STATUSES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
 import type { ApiDeps } from '../deps.ts';
-
-const STATUSES = ['received', 'queued', 'analysing', 'analysed', 'failed'] as const;
-const CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
 
 export interface ApiMetrics {
   registry: Registry;
@@ -41,7 +38,7 @@ export function createMetrics(deps: ApiDeps, log: FastifyBaseLogger, processMetr
       this.reset();
       await safely('scans by status', async () => {
         const counts = await deps.store.scans.countByStatus();
-        for (const s of STATUSES) this.set({ status: s }, counts[s] ?? 0);
+        for (const s of SCAN_STATUSES) this.set({ status: s }, counts[s] ?? 0);
       });
     },
   });
@@ -83,7 +80,7 @@ export function createMetrics(deps: ApiDeps, log: FastifyBaseLogger, processMetr
       this.reset();
       await safely('alerts by class', async () => {
         const counts = await deps.store.alerts.countByClass();
-        for (const c of CLASSES) this.set({ class: c }, counts[c] ?? 0);
+        for (const c of DETECTION_CLASSES) this.set({ class: c }, counts[c] ?? 0);
       });
     },
   });

@@ -7,9 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ACTOR_KINDS } from '../../core/access.ts';
 import { ALERT_REASON_CODES } from '../../core/domain.ts';
 import { CLEAR_REASONS, DECISIONS, INSPECTION_OUTCOMES, REVIEW_ACTIONS } from '../../core/review.ts';
-import { AlertStatus, Cursor, DetectionClass, ErrorResponse, LaneId, Limit, Nullable, ScanIdPattern, Since } from './common.ts';
-
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+import { AlertStatus, Cursor, DetectionClass, ErrorResponse, LaneId, Limit, literals, Nullable, ScanIdPattern, Since } from './common.ts';
 
 export const AlertReason = Type.Object({
   code: literals(ALERT_REASON_CODES),

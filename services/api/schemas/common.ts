@@ -3,7 +3,8 @@
  * emits only the properties declared here, so a field added to a record stays internal
  * until it is added to the API on purpose.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
+import { DETECTION_CLASSES, SCAN_STATUSES } from '../../core/domain.ts';
 import { ALERT_STATUSES } from '../../core/review.ts';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -29,15 +30,12 @@ export const Cursor = Type.String({
 export const Since = Type.String({ format: 'date-time', description: 'ISO-8601 time; only items at or after it' });
 export const LaneId = Type.String({ minLength: 1, maxLength: 128 });
 
-export const ScanStatus = Type.Union([
-  Type.Literal('received'),
-  Type.Literal('queued'),
-  Type.Literal('analysing'),
-  Type.Literal('analysed'),
-  Type.Literal('failed'),
-]);
-export const DetectionClass = Type.Union([Type.Literal('ivory'), Type.Literal('rhino_horn'), Type.Literal('timber')]);
-export const AlertStatus = Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s)));
+/** A union of the literals of a vocabulary defined once in services/core (`as const` arrays). */
+export const literals = <T extends string>(values: readonly T[], options?: SchemaOptions) => Type.Union(values.map((v) => Type.Literal(v)), options);
+
+export const ScanStatus = literals(SCAN_STATUSES);
+export const DetectionClass = literals(DETECTION_CLASSES);
+export const AlertStatus = literals(ALERT_STATUSES);
 
 export const Box = Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() });
 

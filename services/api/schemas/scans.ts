@@ -1,19 +1,19 @@
 /** Request and response schemas of /v1/scans. */
 import { Type, type Static } from '@sinclair/typebox';
-import { CALIBRATION_MODES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
+import { CALIBRATION_MODES, CITES_APPENDICES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
 import { Alert } from './alerts.ts';
-import { Box, Cursor, DetectionClass, LaneId, Limit, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
+import { Box, Cursor, DetectionClass, LaneId, Limit, literals, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
 
 /** From the domain vocabulary, so `needs_review` is accepted wherever a verdict is (filters, responses). */
-export const Verdict = Type.Union(VERDICTS.map((v) => Type.Literal(v)));
+export const Verdict = literals(VERDICTS);
 
 export const VerdictReason = Type.Object({
-  code: Type.Union(VERDICT_REASON_CODES.map((c) => Type.Literal(c))),
+  code: literals(VERDICT_REASON_CODES),
   message: Type.String(),
 });
 
 export const ScanCalibration = Type.Object({
-  mode: Type.Union(CALIBRATION_MODES.map((m) => Type.Literal(m))),
+  mode: literals(CALIBRATION_MODES),
   profileId: Nullable(Type.String()),
   version: Nullable(Type.Integer()),
 });
@@ -60,7 +60,7 @@ export const Detection = Type.Object({
   modelSha256: Type.String(),
   class: DetectionClass,
   species: Nullable(Type.String()),
-  citesAppendix: Nullable(Type.Union([Type.Literal('I'), Type.Literal('II'), Type.Literal('III')])),
+  citesAppendix: Nullable(literals(CITES_APPENDICES)),
   score: Type.Number(),
   box: Box,
   boxMm: Box,

@@ -14,13 +14,14 @@
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
  */
 import { createHash } from 'node:crypto';
-import type { AlertReason, AlertRecord, CalibrationMode, DetectionClass, DetectionRecord, ManifestDeclaration } from '#services/core/domain.ts';
+import { DETECTION_CLASSES, WILDLIFE_CLASSES, type AlertReason, type AlertRecord, type CalibrationMode, type DetectionClass, type DetectionRecord, type ManifestDeclaration } from '#services/core/domain.ts';
 import type { LoadedModel, TimberGroup, TimberLoadRule } from '#services/model-registry/card.ts';
 
 import type { SpeciesReference } from '#services/core/species-reference.ts';
 export type { SpeciesReference };
 
-const PRIORITY: DetectionClass[] = ['ivory', 'rhino_horn', 'timber'];
+/** An alert's class: the first class (DETECTION_CLASSES is in priority order) among the detections that raised it. */
+const PRIORITY: readonly DetectionClass[] = DETECTION_CLASSES;
 const LABEL: Record<DetectionClass, string> = { ivory: 'elephant ivory', rhino_horn: 'rhino horn', timber: 'timber' };
 
 /**
@@ -169,7 +170,7 @@ export function decide(input: DecisionInput): AlertRecord | null {
   const reasons: AlertReason[] = [];
   const tier1 = detections.filter((d) => d.aboveThreshold);
 
-  for (const cls of ['ivory', 'rhino_horn'] as const) {
+  for (const cls of WILDLIFE_CLASSES) {
     const hits = tier1.filter((d) => d.class === cls);
     if (hits.length === 0) continue;
     const best = Math.max(...hits.map((d) => d.score));

@@ -11,6 +11,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { JobName, JobPayloads } from '#services/core/jobs.ts';
 import type { EventPublisher } from '#services/events/events.ts';
 import { systemActor } from '#services/core/access.ts';
+import { ScanTransitionError } from '#services/core/scan-lifecycle.ts';
 import { ScanLifecycle } from '#services/scans/lifecycle.ts';
 import { sha256File, type ImageStore } from '#services/storage/image-store.ts';
 import type { Store } from '#services/store/types.ts';
@@ -52,14 +53,25 @@ export async function handleAnalyseScan(job: Job<Payload>, deps: HandlerDeps): P
     return { verdict: String(scan.verdict), detections: (await deps.store.detections.listByScan(scanId)).length };
   }
   const lifecycle = lifecycleOf(deps);
-  await lifecycle.analysing(scan);
+  try {
+    await lifecycle.analysing(scan);
+  } catch (err) {
+    // E.g. a job of a scan that failed for good: the lifecycle only lets a re-analysis restart it.
+    if (err instanceof ScanTransitionError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
 
   const t0 = performance.now();
   const images: Partial<Record<'high' | 'low', DecodedImage>> = {};
   for (const ref of scan.images) {
     const file = deps.images.pathOf(ref.sha256);
     // A missing file is a storage fault (a share not mounted yet, a restore in progress): retry.
-    await fs.access(file);
+    // The message may end on the scan (failureReason): it names the image, never the server path.
+    try {
+      await fs.access(file);
+    } catch (err) {
+      throw new Error(`stored ${ref.energy} image ${ref.sha256} is not readable in the image store (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
     // Evidence integrity: analyse only the bytes that were received (content-addressed store).
     const { sha256 } = await sha256File(file);
     if (sha256 !== ref.sha256) throw new UnrecoverableError(`stored ${ref.energy} image does not match its sha-256 (corrupt or altered since ingest)`);
