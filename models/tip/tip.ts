@@ -86,6 +86,7 @@ import type { Concealment, ScanMetadata, ScanTruth, TruthClass, TruthObject, Bou
 import { SCAN_ID_PATTERN } from '#adapter/scan-package/types.ts';
 import { Rng } from '#adapter/simulator/prng.ts';
 import { profileFromCalibrationScan, type CalibrationScan } from '../evaluation/labelled-scans.ts';
+import { attenuation } from '#services/core/imaging.ts';
 
 /** Classes a TIP target must not already contain (a target is a benign scan). */
 export const CONTRABAND_CLASSES: readonly TruthClass[] = ['ivory', 'rhino_horn'];
@@ -150,7 +151,8 @@ export interface Signature {
 
 // ————————————————————————————————————————————————————————————— small image helpers
 
-const attenuationOf = (v: number, airValue: number): number => -Math.log(Math.max(v, 0.5) / airValue);
+/** Half a count as the floor: projection works on sub-count expected values. */
+const attenuationOf = (v: number, airValue: number): number => attenuation(v, airValue, 0.5);
 
 function cropAttenuation(img: ScanImage, airValue: number, x0: number, y0: number, w: number, h: number): Float32Array {
   const out = new Float32Array(w * h);

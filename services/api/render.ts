@@ -4,6 +4,7 @@
  * Works through a 65 536-entry lookup table, so cost is one pass over the pixels.
  */
 import sharp from 'sharp';
+import { attenuation, decodeGrey16, type Grey16Image } from '../core/imaging.ts';
 
 export type DisplayWindow = { kind: 'auto' } | { kind: 'fixed'; lo: number; hi: number };
 
@@ -22,28 +23,7 @@ export function parseWindow(raw: string): DisplayWindow {
   return { kind: 'fixed', lo, hi };
 }
 
-export interface Grey16 {
-  pixels: Uint16Array;
-  width: number;
-  height: number;
-}
 
-export async function decodeGrey16(file: Buffer): Promise<Grey16> {
-  const { data, info } = await sharp(file, { failOn: 'error' })
-    .toColourspace('grey16')
-    .raw({ depth: 'ushort' })
-    .toBuffer({ resolveWithObject: true });
-  const all = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
-  if (info.channels === 1) return { pixels: all, width: info.width, height: info.height };
-  // Defensive: keep the first channel if a file decodes with alpha.
-  const pixels = new Uint16Array(info.width * info.height);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = all[i * info.channels]!;
-  return { pixels, width: info.width, height: info.height };
-}
-
-function attenuation(v: number, airValue: number): number {
-  return -Math.log(Math.max(v, 1) / airValue);
-}
 
 /** 1st and 99th percentile of attenuation, from a histogram of the raw values. */
 export function autoWindow(pixels: Uint16Array, airValue: number): { lo: number; hi: number } {
@@ -72,16 +52,16 @@ export function autoWindow(pixels: Uint16Array, airValue: number): { lo: number;
   return { lo, hi };
 }
 
-export function toDisplay8(img: Grey16, airValue: number, window: DisplayWindow): Buffer {
-  const { lo, hi } = window.kind === 'auto' ? autoWindow(img.pixels, airValue) : window;
+export function toDisplay8(img: Grey16Image, airValue: number, window: DisplayWindow): Buffer {
+  const { lo, hi } = window.kind === 'auto' ? autoWindow(img.data, airValue) : window;
   const lut = new Uint8Array(65536);
   const span = hi - lo;
   for (let v = 0; v < 65536; v++) {
     const t = Math.min(1, Math.max(0, (attenuation(v, airValue) - lo) / span));
     lut[v] = Math.round(255 * (1 - t));
   }
-  const out = Buffer.allocUnsafe(img.pixels.length);
-  for (let i = 0; i < img.pixels.length; i++) out[i] = lut[img.pixels[i]!]!;
+  const out = Buffer.allocUnsafe(img.data.length);
+  for (let i = 0; i < img.data.length; i++) out[i] = lut[img.data[i]!]!;
   return out;
 }
 
@@ -89,7 +69,7 @@ export async function renderPng(
   file: Buffer,
   opts: { airValue: number; window: DisplayWindow; maxWidth?: number },
 ): Promise<Buffer> {
-  const img = await decodeGrey16(file);
+  const img = await decodeGrey16(file, 'stored image');
   const grey = toDisplay8(img, opts.airValue, opts.window);
   let pipeline = sharp(grey, { raw: { width: img.width, height: img.height, channels: 1 } });
   if (opts.maxWidth !== undefined && opts.maxWidth < img.width) pipeline = pipeline.resize({ width: opts.maxWidth });

@@ -44,3 +44,25 @@ export async function decodeGrey16(input: string | Buffer, name = typeof input =
   }
   return { width: info.width, height: info.height, data: new Uint16Array(data.buffer, data.byteOffset, data.length / 2) };
 }
+
+/**
+ * Attenuation −ln(v / airValue) of one detector reading: the quantity every part of the system
+ * (models, display, calibration, projection, preview) starts from. A reading is floored at
+ * `floor` counts (default 1: a zero reading is "one count", not infinitely dense). No upper clamp:
+ * readings just above air give small negative values, which unbiased averages need (calibration
+ * regions of air); the model input clamps transmission itself (attenuationLut).
+ */
+export function attenuation(value: number, airValue: number, floor = 1): number {
+  return -Math.log(Math.max(value, floor) / airValue);
+}
+
+/**
+ * Attenuation of every 16-bit reading with transmission clamped to [minTransmission, 1] — the
+ * models' input rule (a reading above air is air; the darkest is the card's floor). A 65 536-entry
+ * table: one log per possible value instead of one per pixel.
+ */
+export function attenuationLut(airValue: number, minTransmission: number): Float32Array {
+  const lut = new Float32Array(65536);
+  for (let v = 0; v < 65536; v++) lut[v] = -Math.log(Math.min(1, Math.max(minTransmission, v / airValue)));
+  return lut;
+}

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { simulateScan, type SimulateOptions, type SimulatedScan } from './index.ts';
+import { attenuation } from '#services/core/imaging.ts';
 
 const CONTRABAND = new Set(['ivory', 'rhino_horn']);
 
@@ -30,8 +31,8 @@ export function renderRgb(s: SimulatedScan): Buffer {
   // ratio thresholds (polychromatic) chosen by eye for the two source kinds
   const [rMetal, rOrganic] = isLinac ? [1.155, 1.178] : [1.5, 2.3];
   for (let p = 0; p < n; p++) {
-    const Lh = -Math.log(Math.max(1, s.high[p]!) / air);
-    const Ll = -Math.log(Math.max(1, s.low[p]!) / air);
+    const Lh = attenuation(s.high[p]!, air);
+    const Ll = attenuation(s.low[p]!, air);
     const g = Math.max(0, Math.min(1, 1 - Math.log1p(Math.max(0, Lh) * 2) / Math.log1p(Lmax * 2)));
     let r = g;
     let gg = g;

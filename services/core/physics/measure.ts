@@ -5,6 +5,7 @@
  * evaluation tools that calibrate simulated scanners in memory, so both fit from the same numbers.
  */
 import type { CalibrationMaterial, RegionMeasurement } from './calibration.ts';
+import { attenuation } from '../imaging.ts';
 
 /** Standard errors below this are not believed (quantisation, a perfectly flat region). */
 export const STD_ERROR_FLOOR = 1e-4;
@@ -52,7 +53,7 @@ export function measureBox(data: Uint16Array, width: number, box: Box, airValue:
     for (let x = box.x; x < box.x + box.width; x++) {
       const v = data[row + x]!;
       sum += v;
-      const a = -Math.log(Math.max(v, 1) / airValue);
+      const a = attenuation(v, airValue);
       sumA += a;
       sumA2 += a * a;
     }

@@ -8,6 +8,7 @@
 import { decomposerFor } from '#services/core/physics/decompose.ts';
 import type { ScannerResponse } from '#services/core/physics/response.ts';
 import type { ModelCard } from '#services/model-registry/card.ts';
+import { attenuationLut } from '#services/core/imaging.ts';
 
 export interface DecodedImage {
   width: number;
@@ -29,9 +30,7 @@ export interface ModelInput {
 /** Attenuation −ln(T), T = value/airValue clamped to [minT, 1]. */
 export function attenuation(img: DecodedImage, airValue: number, minT: number): Float32Array {
   const out = new Float32Array(img.data.length);
-  // Precompute per 16-bit value: 65536 logs once instead of one per pixel.
-  const lut = new Float32Array(65536);
-  for (let v = 0; v < 65536; v++) lut[v] = -Math.log(Math.min(1, Math.max(minT, v / airValue)));
+  const lut = attenuationLut(airValue, minT);
   for (let i = 0; i < out.length; i++) out[i] = lut[img.data[i]!]!;
   return out;
 }
