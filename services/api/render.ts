@@ -3,6 +3,7 @@
  * (−ln(v / airValue)) → window → 8 bits, dense = dark as on an operator console.
  * Works through a 65 536-entry lookup table, so cost is one pass over the pixels.
  */
+import { LRUCache } from 'lru-cache';
 import sharp from 'sharp';
 import { attenuation, decodeGrey16, type Grey16Image } from '../core/imaging.ts';
 
@@ -74,4 +75,46 @@ export async function renderPng(
   let pipeline = sharp(grey, { raw: { width: img.width, height: img.height, channels: 1 } });
   if (opts.maxWidth !== undefined && opts.maxWidth < img.width) pipeline = pipeline.resize({ width: opts.maxWidth });
   return pipeline.png({ compressionLevel: 6 }).toBuffer();
+}
+
+/**
+ * Rendered PNGs by (image hash, air value, window, width): the stored bytes behind a hash never
+ * change, so a rendering can be kept. Bounded by total size, least recently used out first.
+ * Concurrent requests for the same rendering share one render.
+ */
+export class RenderCache {
+  private readonly cache: LRUCache<string, Buffer>;
+  private readonly pending = new Map<string, Promise<Buffer>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(maxBytes: number) {
+    this.cache = new LRUCache<string, Buffer>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (b) => Math.max(1, b.length) });
+  }
+
+  async get(key: { sha256: string; airValue: number; window: string; maxWidth?: number }, render: () => Promise<Buffer>): Promise<Buffer> {
+    const k = `${key.sha256}|${key.airValue}|${key.window}|${key.maxWidth ?? ''}`;
+    const hit = this.cache.get(k);
+    if (hit) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    let p = this.pending.get(k);
+    if (!p) {
+      p = render().then(
+        (png) => {
+          if (png.length > 0) this.cache.set(k, png);
+          this.pending.delete(k);
+          return png;
+        },
+        (err: unknown) => {
+          this.pending.delete(k);
+          throw err;
+        },
+      );
+      this.pending.set(k, p);
+    }
+    return p;
+  }
 }

@@ -12,7 +12,7 @@ import { DEFAULT_AIR_VALUE } from '../../core/scan-metadata.ts';
 import type { ScanRecord } from '../../core/domain.ts';
 import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
-import { parseWindow, renderPng } from '../render.ts';
+import { parseWindow, RenderCache, renderPng } from '../render.ts';
 import { ErrorResponse } from '../schemas/common.ts';
 import { ImageQuery, ScanDetail, ScanListQuery, ScanPage, ScanParams } from '../schemas/scans.ts';
 import { scanDetail, scanSummary } from '../views.ts';
@@ -30,6 +30,8 @@ function visible(scan: ScanRecord | undefined, actor: Actor): ScanRecord | undef
 
 export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { store, images } = deps;
+  // Rendered PNGs (the bytes behind a hash never change): 64 MB, least recently used out first.
+  const renderCache = new RenderCache(64 * 1024 * 1024);
 
   app.get(
     '/scans',
@@ -131,16 +133,20 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
           .header('cache-control', 'private, max-age=86400, immutable')
           .send(createReadStream(file));
       }
-      const bytes = await images.read(ref.sha256).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return null;
-        throw err;
+      const airValue = scan.metadata.airValue ?? DEFAULT_AIR_VALUE;
+      let gone = false;
+      const png = await renderCache.get({ sha256: ref.sha256, airValue, window: q.window, maxWidth: q.maxWidth }, async () => {
+        const bytes = await images.read(ref.sha256).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null;
+          throw err;
+        });
+        if (!bytes) {
+          gone = true;
+          return Buffer.alloc(0);
+        }
+        return renderPng(bytes, { airValue, window, maxWidth: q.maxWidth });
       });
-      if (!bytes) return reply.code(410).send({ error: 'gone', message: `the ${ref.energy}-energy image of scan "${scanId}" is no longer kept (retention)` });
-      const png = await renderPng(bytes, {
-        airValue: scan.metadata.airValue ?? DEFAULT_AIR_VALUE,
-        window,
-        maxWidth: q.maxWidth,
-      });
+      if (gone || png.length === 0) return reply.code(410).send({ error: 'gone', message: `the ${ref.energy}-energy image of scan "${scanId}" is no longer kept (retention)` });
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },
   );
