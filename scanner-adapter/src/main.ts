@@ -5,6 +5,7 @@
 import type { AppConfig } from '#services/core/config.ts';
 import { bootstrap } from '#services/runtime/bootstrap.ts';
 import { lineLog, roleLogger } from '#services/runtime/logger.ts';
+import { startHealthServer } from '#services/runtime/health-server.ts';
 import { runRole } from '#services/runtime/run-role.ts';
 import { HotFolder } from './hot-folder/hot-folder.ts';
 import { recordRejection } from './ingest/rejection-recorder.ts';
@@ -39,9 +40,16 @@ export async function startAdapter(config: AppConfig, custom?: (m: string) => vo
     throw err;
   }
   log(`watching ${config.inboxDir} (rejected packages go to ${config.rejectedDir})`);
+  // Run alone, the adapter answers health, readiness and metrics on HEALTH_PORT (the launcher passes 0).
+  const health = config.healthPort
+    ? await startHealthServer(runtime, config.healthPort, {
+        cxr_adapter_retrying_packages: { help: 'Packages left in the inbox while the infrastructure is away (retried)', value: () => hotFolder.retrying },
+      })
+    : undefined;
   return {
     hotFolder,
     async close() {
+      await health?.close();
       await hotFolder.stop();
       await runtime.close();
     },

@@ -48,6 +48,10 @@ export interface AppConfig {
   auditKeyFile: string;
   /** How often the API signs the audit chain's head (ms). */
   auditCheckpointEveryMs: number;
+  /** The API signs a checkpoint at every multiple of this many audit entries; verification expects them. */
+  auditCheckpointEvery: number;
+  /** Worker or adapter run alone: port of their /healthz, /readyz, /metrics (0: off). */
+  healthPort: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -96,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginRateLimit: Math.max(1, int(env, 'LOGIN_RATE_LIMIT', 10)),
     auditKeyFile: path.resolve(env.AUDIT_KEY_FILE || path.join(dataDir, 'audit-signing-key.pem')),
     auditCheckpointEveryMs: Math.max(1000, int(env, 'AUDIT_CHECKPOINT_EVERY_MS', 60_000)),
+    healthPort: int(env, 'HEALTH_PORT', 0),
+    auditCheckpointEvery: Math.max(1, int(env, 'AUDIT_CHECKPOINT_EVERY', 100)),
   };
 }
 

@@ -50,8 +50,8 @@ async function main(config: AppConfig, logger: Logger): Promise<void> {
 
   started = (async () => {
     redis = await ensureRedis(config.redisUrl, config.dataDir, lineLog(logger));
-    worker = await startWorker(config);
-    adapter = await startAdapter(config);
+    worker = await startWorker({ ...config, healthPort: 0 });
+    adapter = await startAdapter({ ...config, healthPort: 0 });
     api = await startApi(config);
   })();
   try {

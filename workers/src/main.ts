@@ -11,6 +11,7 @@ import { loadModelRegistry } from '#services/model-registry/registry.ts';
 import { createWorker } from '#services/queue/queue-repository.ts';
 import { bootstrap, type RoleRuntime } from '#services/runtime/bootstrap.ts';
 import { lineLog, roleLogger } from '#services/runtime/logger.ts';
+import { startHealthServer } from '#services/runtime/health-server.ts';
 import { runRole } from '#services/runtime/run-role.ts';
 import { failScan, handleAnalyseScan, type HandlerDeps } from './handlers/analyse-scan.ts';
 import { InferencePool } from './inference/inference-pool.ts';
@@ -85,8 +86,11 @@ export async function startWorker(config: AppConfig, custom?: (m: string) => voi
     config.reconcileAfterMs,
   );
   log(`consuming queue "${QueueName.Analysis}" (concurrency ${config.workerConcurrency})`);
+  // Run alone, the worker answers health, readiness and metrics on HEALTH_PORT (the launcher passes 0).
+  const health = config.healthPort ? await startHealthServer(runtime, config.healthPort) : undefined;
   return {
     async close() {
+      await health?.close();
       stopReconciler();
       await worker.close();
       await pool.close();
