@@ -89,8 +89,8 @@ export async function startApi(config: AppConfig = loadConfig(), opts: BuildAppO
     );
     app = api;
     // The API holds the audit signing key and signs the chain's head now and then (docs/audit.md).
-    stopCheckpoints = startCheckpointer(store.audit, AuditSigner.load(config.auditKeyFile), config.auditCheckpointEveryMs, (err) =>
-      api.log.warn({ err: err.message }, 'audit checkpoint failed'),
+    stopCheckpoints = startCheckpointer(store.audit, AuditSigner.load(config.auditKeyFile), { every: config.auditCheckpointEvery, headAfterMs: config.auditCheckpointEveryMs }, (err) =>
+      api.log.error({ err: err.message }, 'audit checkpoint not written'),
     );
 
     // The API serves stored data without Redis; live events start once Redis is reachable.

@@ -86,6 +86,27 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A text field (actor, object, action, time) as both databases store it: a lone UTF-16 surrogate
+ * (e.g. a username cut with slice()) is written to SQLite and PostgreSQL as U+FFFD, and PostgreSQL
+ * refuses NUL, so both become U+FFFD before hashing; otherwise the stored entry would not hash to
+ * its own hash and verification would report tampering that never happened.
+ */
+export function auditText(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD').replace(/\0/g, '\uFFFD');
+}
+
+/**
+ * A before/after value as it reads back from its stored JSON (a Date becomes its ISO string,
+ * undefined becomes null, …), so the hash covers exactly what a verifier will read.
+ */
+export function auditJson(value: unknown): unknown {
+  const text = JSON.stringify(value ?? null) as string | undefined;
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
 /** sha-256 (hex) over the previous hash and the canonical entry without its own hash. */
 export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
   const body = canonicalJson({

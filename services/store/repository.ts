@@ -308,7 +308,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
     },
 
     calibrations: {
-      async insert(p: NewCalibrationProfile): Promise<CalibrationInsertOutcome> {
+      async insert(p: NewCalibrationProfile, audit?: (stored: CalibrationProfile) => AuditInput): Promise<CalibrationInsertOutcome> {
         // Read, then insert-or-ignore on the primary key (derived from the content) and the
         // (serial, kind, version) constraint; a lost race is seen on the next pass, so no
         // driver-specific error codes are involved.
@@ -331,12 +331,18 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
             .where('source_kind', '=', p.source.kind)
             .executeTakeFirst();
           const profile: CalibrationProfile = { ...p, version: Number(last?.v ?? 0) + 1 };
-          const res = await db
-            .insertInto('calibration_profiles')
-            .values(calibrationToRow(profile))
-            .onConflict((oc) => oc.doNothing())
-            .executeTakeFirst();
-          if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) return { outcome: 'inserted', profile };
+          // The profile and its audit entry commit together or not at all.
+          const inserted = await db.transaction().execute(async (trx) => {
+            const res = await trx
+              .insertInto('calibration_profiles')
+              .values(calibrationToRow(profile))
+              .onConflict((oc) => oc.doNothing())
+              .executeTakeFirst();
+            if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+            if (audit) await appendAuditEntry(trx, audit(profile));
+            return true;
+          });
+          if (inserted) return { outcome: 'inserted', profile };
           if (attempt >= VERSION_ATTEMPTS) {
             throw new Error(`calibration ${p.calibrationId}: could not take a version number for ${p.scanner.serial}/${p.source.kind}`);
           }

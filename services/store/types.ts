@@ -168,9 +168,10 @@ export interface CalibrationStore {
   /**
    * Idempotent on (calibrationId, content). A calibrationId whose earlier profiles were all
    * refused may be stored again with corrected content (a new version); one with an active
-   * profile may not ('conflict').
+   * profile may not ('conflict'). `audit` gives the entry appended in the same transaction when
+   * the profile is inserted (it sees the stored version).
    */
-  insert(profile: NewCalibrationProfile): Promise<CalibrationInsertOutcome>;
+  insert(profile: NewCalibrationProfile, audit?: (stored: CalibrationProfile) => AuditInput): Promise<CalibrationInsertOutcome>;
   get(id: string): Promise<CalibrationProfile | undefined>;
   /** Newest received first. */
   list(filter: CalibrationFilter): Promise<Page<CalibrationProfile>>;

@@ -92,7 +92,14 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
     calibrationJson: pkg.metadataBytes.toString('utf8'),
   };
 
-  const stored = await store.calibrations.insert(profile);
+  // Accepted or refused, the profile is audited in the transaction that stores it (a re-dropped
+  // duplicate stores nothing, so it adds no entry).
+  const stored = await store.calibrations.insert(profile, (p) => ({
+    actor: systemActor('adapter'),
+    action: p.status === 'active' ? 'calibration.accepted' : 'calibration.refused',
+    object: { type: 'calibration_profile', id: p.id },
+    after: { calibrationId: p.calibrationId, serial: p.scanner.serial, sourceKind: p.source.kind, version: p.version, maxResidual: p.maxResidual, reason: p.reason },
+  }));
   if (stored.outcome === 'conflict') {
     const message =
       `calibrationId ${meta.calibrationId} is already stored with different content as active profile ` +
@@ -109,16 +116,8 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
 
   const p = stored.profile;
   const duplicate = stored.outcome === 'duplicate';
-  // A re-dropped package stored nothing new, so there is nothing to announce or audit.
-  if (!duplicate) {
-    await store.audit.append({
-      actor: systemActor('adapter'),
-      action: p.status === 'active' ? 'calibration.accepted' : 'calibration.refused',
-      object: { type: 'calibration_profile', id: p.id },
-      after: { calibrationId: p.calibrationId, serial: p.scanner.serial, sourceKind: p.source.kind, version: p.version, maxResidual: p.maxResidual, reason: p.reason },
-    });
-    await announce(deps, p);
-  }
+  // A re-dropped package stored nothing new, so there is nothing to announce.
+  if (!duplicate) await announce(deps, p);
   if (p.status === 'refused') {
     // Stored first (operators see it at the API), then quarantined with the same reason.
     const message = `calibration fit refused: ${p.reason ?? 'no reason given'}`;

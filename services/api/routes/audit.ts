@@ -3,17 +3,14 @@
  * a period. The signing key is the server's (config auditKeyFile); verification here trusts it,
  * `npm run audit:verify -- --public-key FILE` trusts only a key kept elsewhere.
  */
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuditSigner, verifyChain } from '../../audit/audit-service.ts';
-import type { AuditEntry } from '../../core/audit.ts';
-import { toCsv } from '../../stats/stats-service.ts';
+import { AuditSigner, readLastSigned, verifyChain } from '../../audit/audit-service.ts';
+import { auditExportChunks } from '../../audit/export.ts';
 import { actorOf, SUPERVISION } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AuditExportQuery, AuditPage, AuditQuery, VerifyResult } from '../schemas/audit.ts';
 import { ErrorResponse } from '../schemas/common.ts';
-
-/** Entries one export carries at most. */
-const MAX_EXPORT = 500_000;
 
 export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { store, config } = deps;
@@ -30,16 +27,17 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       const q = request.query;
       const items = await store.audit.list({
         order: 'desc',
-        beforeSeq: q.before,
+        beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor),
         from: q.from ? new Date(q.from).toISOString() : undefined,
         to: q.to ? new Date(q.to).toISOString() : undefined,
-        actorId: q.actor,
+        actor: q.actor,
         action: q.action,
         objectType: q.objectType,
         objectId: q.objectId,
         limit: q.limit,
       });
-      return { items, nextBefore: items.length === q.limit ? items[items.length - 1]!.seq : null };
+      const last = items.at(-1);
+      return { items, nextCursor: items.length === q.limit && last && last.seq > 1 ? String(last.seq) : null };
     },
   );
 
@@ -49,46 +47,38 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       config: { roles: SUPERVISION },
       schema: { tags: ['audit'], summary: 'Verify the hash chain, its head and the signed checkpoints', response: { 200: VerifyResult } },
     },
-    async () => verifyChain(store.audit, { publicKey: signerOf().publicKey }),
+    async () => {
+      const s = signerOf();
+      return verifyChain(store.audit, { publicKey: s.publicKey, checkpointEvery: config.auditCheckpointEvery, lastSigned: readLastSigned(s.lastSignedFile) });
+    },
   );
 
   app.get(
     '/audit/export',
     {
       config: { roles: SUPERVISION },
-      schema: { tags: ['audit'], summary: 'The audit entries of a period as CSV or JSON (this export is audited too)', querystring: AuditExportQuery },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit entries of a period as CSV or JSON, streamed (the export is audited too)',
+        querystring: AuditExportQuery,
+      },
     },
     async (request, reply) => {
       const q = request.query;
       const from = new Date(q.from).toISOString();
       const to = new Date(q.to).toISOString();
-      if (!(from < to)) return reply.code(400).send({ error: 'bad_request', message: '`from` must be before `to`' });
-      const items = await store.audit.list({ order: 'asc', from, to, limit: MAX_EXPORT });
+      if (!(from < to)) return reply.code(400).send({ error: 'bad_request', message: '`from` must be before `to`', requestId: request.id });
+      // The export covers the chain as it stands now; its own entry comes after it.
+      const throughSeq = (await store.audit.head()).seq;
       await store.audit.append({
         actor: actorOf(request),
         action: 'export.created',
         object: { type: 'export', id: `audit:${from}/${to}` },
-        after: { kind: 'audit', from, to, format: q.format, rows: items.length },
+        after: { kind: 'audit', from, to, format: q.format, throughSeq },
       });
       reply.header('content-disposition', `attachment; filename="audit_${from.slice(0, 10)}_${to.slice(0, 10)}.${q.format}"`);
-      if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify({ from, to, entries: items }));
-      const flat = items.map((e: AuditEntry) => ({
-        seq: e.seq,
-        at: e.at,
-        actorKind: e.actor.kind,
-        actorId: e.actor.id,
-        actorName: e.actor.name,
-        action: e.action,
-        objectType: e.object?.type ?? null,
-        objectId: e.object?.id ?? null,
-        before: JSON.stringify(e.before),
-        after: JSON.stringify(e.after),
-        prevHash: e.prevHash,
-        hash: e.hash,
-      }));
-      return reply
-        .type('text/csv; charset=utf-8')
-        .send(toCsv(flat, ['seq', 'at', 'actorKind', 'actorId', 'actorName', 'action', 'objectType', 'objectId', 'before', 'after', 'prevHash', 'hash']));
+      reply.type(q.format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8');
+      return reply.send(Readable.from(auditExportChunks(store.audit, { from, to, throughSeq }, q.format)));
     },
   );
 };
