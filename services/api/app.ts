@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps, BuildAppOptions } from './deps.ts';
 import './access.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { registerConsole } from './plugins/console.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { registerSwagger } from './plugins/swagger.ts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     },
     { prefix: '/v1' },
   );
+  await registerConsole(app); // the web console at / (services/console/dist)
 
   await app.ready();
   return app;

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, Principal[]> = {
   'GET /docs/json': PUBLIC,
   'GET /docs/yaml': PUBLIC,
   'POST /v1/auth/login': PUBLIC,
+  // The web console's files and its SPA fallback (services/api/plugins/console.ts): public, holds no data
+  'GET *': PUBLIC, // printRoutes names the root wildcard `*`
   // Own session
   'POST /v1/auth/logout': STAFF,
   'GET /v1/auth/me': STAFF,

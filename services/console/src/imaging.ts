@@ -1,0 +1,135 @@
+/**
+ * Pure image arithmetic of the viewer, kept free of the DOM so it is fast and testable:
+ * attenuation μ = −ln(v / airValue) of the stored 16-bit readings, window/level/gamma/invert as a
+ * 65 536-entry grey table (one entry per possible reading, so a repaint is one table look-up
+ * per pixel), and dual-energy material classes from R = μ_low / μ_high.
+ *
+ * Material rule (same thresholds as the project's simulator preview,
+ * scanner-adapter/src/simulator/render-preview.ts, documented in docs/console.md):
+ *   pixels with 0.4 < μ_high < 0.85·μmax are classed (μmax = 9.5 linac, 7 tube); others stay grey.
+ *   linac (MeV, pair production raises μ_high for high Z):  R > 1.178 organic, R < 1.155 metal, else mixed.
+ *   X-ray tube (kV, photo-effect raises μ_low for high Z):   R < 1.5 organic,   R > 2.3 metal,   else mixed.
+ * Colours: orange organic, green mixed, blue metal (tints of the grey value, so density still shows).
+ */
+
+export type SourceKind = 'linac' | 'tube';
+
+/** μ for every possible 16-bit reading; readings of 0 are floored to 1 (as the server does). */
+export function attenuationTable(airValue: number): Float32Array {
+  const lut = new Float32Array(65536);
+  for (let v = 0; v < 65536; v++) lut[v] = -Math.log(Math.max(v, 1) / airValue);
+  return lut;
+}
+
+/** 1st and 99th percentile of μ over the image (the server's `window=auto`), via a histogram of readings. */
+export function autoWindow(data: Uint16Array, mu: Float32Array): { lo: number; hi: number } {
+  const hist = new Uint32Array(65536);
+  for (let i = 0; i < data.length; i++) hist[data[i]!]++;
+  // μ falls as the reading rises: walk readings from high (low μ) to low (high μ).
+  const n = data.length;
+  const loCount = n * 0.01;
+  const hiCount = n * 0.99;
+  let acc = 0;
+  let lo = 0;
+  let hi = 1;
+  let loSet = false;
+  for (let v = 65535; v >= 0; v--) {
+    acc += hist[v]!;
+    if (!loSet && acc >= loCount) {
+      lo = mu[v]!;
+      loSet = true;
+    }
+    if (acc >= hiCount) {
+      hi = mu[v]!;
+      break;
+    }
+  }
+  if (!(hi > lo)) hi = lo + 1;
+  return { lo, hi };
+}
+
+export interface Display {
+  /** Window centre and width, in attenuation units (−ln T). */
+  level: number;
+  width: number;
+  /** Exponent on the windowed value (1 = linear). */
+  gamma: number;
+  /** false: dense = dark (the usual X-ray rendering); true: dense = bright. */
+  invert: boolean;
+}
+
+/** Grey level (0–255) for every possible reading under a display setting. */
+export function greyTable(mu: Float32Array, d: Display, out = new Uint8Array(65536)): Uint8Array {
+  const lo = d.level - d.width / 2;
+  const span = Math.max(1e-6, d.width);
+  const g = Math.max(0.05, d.gamma);
+  for (let v = 0; v < 65536; v++) {
+    let t = (mu[v]! - lo) / span;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    t = g === 1 ? t : Math.pow(t, g);
+    out[v] = Math.round(255 * (d.invert ? t : 1 - t));
+  }
+  return out;
+}
+
+export const MATERIAL_NONE = 0;
+export const MATERIAL_ORGANIC = 1;
+export const MATERIAL_MIXED = 2;
+export const MATERIAL_METAL = 3;
+
+export const MATERIAL_RULES: Record<SourceKind, { muMax: number; organic: (r: number) => boolean; metal: (r: number) => boolean; text: string }> = {
+  linac: { muMax: 9.5, organic: (r) => r > 1.178, metal: (r) => r < 1.155, text: 'R > 1.178 organic · R < 1.155 metal' },
+  tube: { muMax: 7, organic: (r) => r < 1.5, metal: (r) => r > 2.3, text: 'R < 1.5 organic · R > 2.3 metal' },
+};
+
+/** Material class per pixel from the two energies (same size images). */
+export function materialClasses(high: Uint16Array, low: Uint16Array, mu: Float32Array, kind: SourceKind): Uint8Array {
+  const rule = MATERIAL_RULES[kind];
+  const out = new Uint8Array(high.length);
+  const top = rule.muMax * 0.85;
+  for (let i = 0; i < high.length; i++) {
+    const h = mu[high[i]!]!;
+    if (!(h > 0.4 && h < top)) continue;
+    const r = mu[low[i]!]! / h;
+    out[i] = rule.organic(r) ? MATERIAL_ORGANIC : rule.metal(r) ? MATERIAL_METAL : MATERIAL_MIXED;
+  }
+  return out;
+}
+
+/** RGB multipliers per material class (index = class): tints that keep the grey level's density. */
+const TINT: ReadonlyArray<readonly [number, number, number]> = [
+  [1, 1, 1],
+  [1, 0.72, 0.4], // organic: orange
+  [0.55, 1, 0.55], // mixed: green
+  [0.45, 0.7, 1], // metal: blue
+];
+
+/** Paints RGBA pixels from the grey table, tinted by material class when given. */
+export function paint(high: Uint16Array, grey: Uint8Array, rgba: Uint8ClampedArray, materials?: Uint8Array): void {
+  const n = high.length;
+  if (!materials) {
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      const g = grey[high[i]!]!;
+      rgba[j] = g;
+      rgba[j + 1] = g;
+      rgba[j + 2] = g;
+      rgba[j + 3] = 255;
+    }
+    return;
+  }
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    const g = grey[high[i]!]!;
+    const t = TINT[materials[i]!]!;
+    // A tint on black stays black: lift dark pixels a little so dense organic still reads orange.
+    const base = materials[i] ? 40 + g * 0.85 : g;
+    rgba[j] = base * t[0];
+    rgba[j + 1] = base * t[1];
+    rgba[j + 2] = base * t[2];
+    rgba[j + 3] = 255;
+  }
+}
+
+/** Distance in mm between two image points (pixels), from the scan's pixel spacing. */
+export function distanceMm(a: { x: number; y: number }, b: { x: number; y: number }, spacing: { x: number; y: number }): number {
+  return Math.hypot((b.x - a.x) * spacing.x, (b.y - a.y) * spacing.y);
+}

@@ -1,0 +1,309 @@
+/**
+ * The image viewer: both stored 16-bit TIFFs decoded in the browser and drawn on a canvas as
+ * attenuation with window/level, gamma and invert, dual-energy material colouring, zoom/pan,
+ * the detections' boxes (class, score, model id@version) and distance measurement in mm.
+ * Timings (open → first windowed image, last repaint) are kept on window.__cxrTimings and on the
+ * canvas' data attributes, for the browser tests to print.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Detection, ScanDetail } from './api.ts';
+import { fetchTiff, type Raster } from './tiff.ts';
+import { MATERIAL_RULES, attenuationTable, autoWindow, distanceMm, greyTable, materialClasses, paint, type Display } from './imaging.ts';
+
+declare global {
+  interface Window {
+    __cxrTimings?: { openMs?: number; repaintMs?: number[] };
+  }
+}
+
+interface Loaded {
+  high: Raster;
+  low: Raster | null;
+  mu: Float32Array;
+  auto: { lo: number; hi: number };
+  materials: Uint8Array | null;
+  offscreen: HTMLCanvasElement;
+  imageData: ImageData;
+}
+
+interface View {
+  zoom: number;
+  x: number;
+  y: number;
+}
+
+const WILDLIFE = new Set(['ivory', 'rhino_horn']);
+
+function boxColour(d: Detection): string {
+  if (WILDLIFE.has(d.class)) return '#ff3b3b';
+  return '#ffd000';
+}
+
+export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [display, setDisplay] = useState<Display | null>(null);
+  const [material, setMaterial] = useState(false);
+  const [showBoxes, setShowBoxes] = useState(true);
+  /** Candidates below the model's threshold are hidden unless asked for (they clutter a busy scan). */
+  const [showAll, setShowAll] = useState(false);
+  const [measuring, setMeasuring] = useState(false);
+  const [measure, setMeasure] = useState<{ a: { x: number; y: number }; b: { x: number; y: number } } | null>(null);
+  const view = useRef<View>({ zoom: 1, x: 0, y: 0 });
+  const openedAt = useRef(0);
+  const painted = useRef(false);
+  const grey = useRef(new Uint8Array(65536));
+  const drag = useRef<{ sx: number; sy: number; vx: number; vy: number; measure: boolean } | null>(null);
+  const muMax = MATERIAL_RULES[scan.source.kind]?.muMax ?? 10;
+
+  // Load and decode both energies.
+  useEffect(() => {
+    let cancelled = false;
+    openedAt.current = performance.now();
+    painted.current = false;
+    setLoaded(null);
+    setError(null);
+    setMeasure(null);
+    const hasLow = scan.images.some((i) => i.energy === 'low');
+    Promise.all([fetchTiff(scan.scanId, 'high'), hasLow ? fetchTiff(scan.scanId, 'low') : Promise.resolve(null)])
+      .then(([high, low]) => {
+        if (cancelled) return;
+        const mu = attenuationTable(scan.airValue);
+        const auto = autoWindow(high.data, mu);
+        const sameSize = low && low.width === high.width && low.height === high.height;
+        const materials = sameSize ? materialClasses(high.data, low.data, mu, scan.source.kind) : null;
+        const offscreen = document.createElement('canvas');
+        offscreen.width = high.width;
+        offscreen.height = high.height;
+        const imageData = new ImageData(high.width, high.height);
+        setLoaded({ high, low: sameSize ? low : null, mu, auto, materials, offscreen, imageData });
+        setDisplay({ level: (auto.lo + auto.hi) / 2, width: auto.hi - auto.lo, gamma: 1, invert: false });
+        fit(high);
+      })
+      .catch((err: Error) => !cancelled && setError(err.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [scan.scanId]);
+
+  function fit(high = loaded?.high): void {
+    const c = canvasRef.current;
+    if (!c || !high) return;
+    const zoom = Math.min(c.width / high.width, c.height / high.height);
+    view.current = { zoom, x: (c.width - high.width * zoom) / 2, y: (c.height - high.height * zoom) / 2 };
+  }
+
+  // Repaint the image when the display changes.
+  useEffect(() => {
+    if (!loaded || !display) return;
+    const t0 = performance.now();
+    greyTable(loaded.mu, display, grey.current);
+    paint(loaded.high.data, grey.current, loaded.imageData.data, material && loaded.materials ? loaded.materials : undefined);
+    loaded.offscreen.getContext('2d')!.putImageData(loaded.imageData, 0, 0);
+    draw();
+    const t1 = performance.now();
+    const timings = (window.__cxrTimings ??= { repaintMs: [] });
+    const c = canvasRef.current!;
+    if (!painted.current) {
+      painted.current = true;
+      timings.openMs = t1 - openedAt.current;
+      c.dataset.openMs = timings.openMs.toFixed(1);
+      console.info(`[viewer] scan ${scan.scanId}: open → windowed image ${timings.openMs.toFixed(1)} ms`);
+    } else {
+      (timings.repaintMs ??= []).push(t1 - t0);
+      c.dataset.repaintMs = (t1 - t0).toFixed(1);
+    }
+    c.dataset.paints = String(Number(c.dataset.paints ?? 0) + 1);
+  }, [loaded, display, material]);
+
+  useEffect(() => draw(), [showBoxes, showAll, measure, focus?.join(',')]);
+
+  // Keep the canvas the size of its box.
+  useEffect(() => {
+    const wrap = wrapRef.current;
+    const c = canvasRef.current;
+    if (!wrap || !c) return;
+    const resize = () => {
+      const w = Math.max(200, Math.floor(wrap.clientWidth));
+      const h = Math.max(200, Math.floor(wrap.clientHeight));
+      if (c.width === w && c.height === h) return;
+      c.width = w;
+      c.height = h;
+      fit();
+      draw();
+    };
+    resize();
+    const ro = new ResizeObserver(resize);
+    ro.observe(wrap);
+    return () => ro.disconnect();
+  }, [loaded]);
+
+  function draw(): void {
+    const c = canvasRef.current;
+    if (!c || !loaded) return;
+    const ctx = c.getContext('2d')!;
+    const { zoom, x, y } = view.current;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#111';
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.imageSmoothingEnabled = zoom < 1;
+    ctx.setTransform(zoom, 0, 0, zoom, x, y);
+    ctx.drawImage(loaded.offscreen, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (showBoxes) {
+      ctx.font = '12px system-ui, sans-serif';
+      for (const d of scan.detections) {
+        if (d.shadow) continue;
+        if (!showAll && !d.aboveThreshold && !focus?.includes(d.id)) continue;
+        const focused = !focus || focus.length === 0 || focus.includes(d.id);
+        ctx.strokeStyle = boxColour(d);
+        ctx.lineWidth = focused ? 2 : 1;
+        ctx.setLineDash(d.aboveThreshold ? [] : [4, 3]);
+        const bx = x + d.box.x * zoom;
+        const by = y + d.box.y * zoom;
+        ctx.strokeRect(bx, by, d.box.width * zoom, d.box.height * zoom);
+        const label = `${d.class} ${d.score.toFixed(2)} · ${d.modelId}@${d.modelVersion}`;
+        const tw = ctx.measureText(label).width;
+        ctx.setLineDash([]);
+        ctx.fillStyle = 'rgba(0,0,0,0.7)';
+        ctx.fillRect(bx, Math.max(0, by - 16), tw + 6, 15);
+        ctx.fillStyle = boxColour(d);
+        ctx.fillText(label, bx + 3, Math.max(11, by - 4));
+      }
+    }
+    if (measure) {
+      const ax = x + measure.a.x * zoom;
+      const ay = y + measure.a.y * zoom;
+      const bx = x + measure.b.x * zoom;
+      const by = y + measure.b.y * zoom;
+      ctx.strokeStyle = '#00e5ff';
+      ctx.lineWidth = 2;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+      ctx.stroke();
+      const mm = distanceMm(measure.a, measure.b, scan.pixelSpacingMm);
+      ctx.font = 'bold 13px system-ui, sans-serif';
+      ctx.fillStyle = '#00e5ff';
+      ctx.fillText(`${mm.toFixed(0)} mm`, bx + 6, by - 6);
+    }
+  }
+
+  function toImage(e: MouseEvent): { x: number; y: number } {
+    const c = canvasRef.current!;
+    const r = c.getBoundingClientRect();
+    const sx = ((e.clientX - r.left) * c.width) / r.width;
+    const sy = ((e.clientY - r.top) * c.height) / r.height;
+    return { x: (sx - view.current.x) / view.current.zoom, y: (sy - view.current.y) / view.current.zoom };
+  }
+
+  function onWheel(e: WheelEvent): void {
+    e.preventDefault();
+    zoomBy(e.deltaY < 0 ? 1.2 : 1 / 1.2, e);
+  }
+
+  function zoomBy(f: number, e?: MouseEvent): void {
+    const c = canvasRef.current;
+    if (!c) return;
+    const r = c.getBoundingClientRect();
+    const sx = e ? ((e.clientX - r.left) * c.width) / r.width : c.width / 2;
+    const sy = e ? ((e.clientY - r.top) * c.height) / r.height : c.height / 2;
+    const v = view.current;
+    const zoom = Math.min(32, Math.max(0.05, v.zoom * f));
+    view.current = { zoom, x: sx - ((sx - v.x) * zoom) / v.zoom, y: sy - ((sy - v.y) * zoom) / v.zoom };
+    draw();
+  }
+
+  function onDown(e: MouseEvent): void {
+    if (measuring) {
+      const p = toImage(e);
+      setMeasure({ a: p, b: p });
+      drag.current = { sx: 0, sy: 0, vx: 0, vy: 0, measure: true };
+      return;
+    }
+    drag.current = { sx: e.clientX, sy: e.clientY, vx: view.current.x, vy: view.current.y, measure: false };
+  }
+  function onMove(e: MouseEvent): void {
+    const d = drag.current;
+    if (!d) return;
+    if (d.measure) {
+      const b = toImage(e);
+      setMeasure((m) => (m ? { a: m.a, b } : m));
+      return;
+    }
+    const c = canvasRef.current!;
+    const k = c.width / c.getBoundingClientRect().width;
+    view.current = { ...view.current, x: d.vx + (e.clientX - d.sx) * k, y: d.vy + (e.clientY - d.sy) * k };
+    draw();
+  }
+  function onUp(): void {
+    drag.current = null;
+  }
+
+  const set = (patch: Partial<Display>) => setDisplay((d) => (d ? { ...d, ...patch } : d));
+  const mm = measure ? distanceMm(measure.a, measure.b, scan.pixelSpacingMm) : null;
+
+  return (
+    <div class="viewer">
+      <div class="viewer-tools">
+        <label>
+          Level <input data-testid="wl-level" type="range" min={0} max={muMax} step={0.01} value={display?.level ?? 0} onInput={(e) => set({ level: Number(e.currentTarget.value) })} />
+          <span class="num">{display?.level.toFixed(2)}</span>
+        </label>
+        <label>
+          Width <input data-testid="wl-width" type="range" min={0.05} max={muMax} step={0.01} value={display?.width ?? 1} onInput={(e) => set({ width: Number(e.currentTarget.value) })} />
+          <span class="num">{display?.width.toFixed(2)}</span>
+        </label>
+        <label>
+          Gamma <input data-testid="gamma" type="range" min={0.3} max={3} step={0.05} value={display?.gamma ?? 1} onInput={(e) => set({ gamma: Number(e.currentTarget.value) })} />
+          <span class="num">{display?.gamma.toFixed(2)}</span>
+        </label>
+        <button type="button" data-testid="auto-window" onClick={() => loaded && set({ level: (loaded.auto.lo + loaded.auto.hi) / 2, width: loaded.auto.hi - loaded.auto.lo, gamma: 1 })}>
+          Auto
+        </button>
+        <label>
+          <input data-testid="invert" type="checkbox" checked={display?.invert ?? false} onChange={(e) => set({ invert: e.currentTarget.checked })} /> Invert
+        </label>
+        <label title={loaded && !loaded.materials ? 'needs both energies' : MATERIAL_RULES[scan.source.kind]?.text}>
+          <input data-testid="material" type="checkbox" disabled={!!loaded && !loaded.materials} checked={material} onChange={(e) => setMaterial(e.currentTarget.checked)} /> Materials
+        </label>
+        <label>
+          <input type="checkbox" checked={showBoxes} onChange={(e) => setShowBoxes(e.currentTarget.checked)} /> Boxes
+        </label>
+        <label title="Also draw candidates below the model's threshold (dashed)">
+          <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.currentTarget.checked)} /> Candidates
+        </label>
+        <button type="button" onClick={() => zoomBy(1.25)} title="Zoom in (or mouse wheel)">+</button>
+        <button type="button" onClick={() => zoomBy(0.8)} title="Zoom out">−</button>
+        <button type="button" onClick={() => { fit(); draw(); }}>Fit</button>
+        <button type="button" data-testid="measure" aria-pressed={measuring} class={measuring ? 'on' : ''} onClick={() => setMeasuring((m) => !m)}>
+          Measure
+        </button>
+        {mm !== null && <span data-testid="measure-mm" class="num">{mm.toFixed(0)} mm</span>}
+      </div>
+      {material && (
+        <div class="legend">
+          <span class="sw organic" /> organic <span class="sw mixed" /> mixed <span class="sw metal" /> metal
+          <span class="muted"> — R = μlow/μhigh, {MATERIAL_RULES[scan.source.kind]?.text}</span>
+        </div>
+      )}
+      <div class="viewer-canvas" ref={wrapRef}>
+        {error && <div class="error" role="alert">Image: {error}</div>}
+        {!loaded && !error && <div class="muted loading">Loading and decoding the 16-bit images…</div>}
+        <canvas
+          ref={canvasRef}
+          data-testid="viewer-canvas"
+          class={measuring ? 'measuring' : ''}
+          onWheel={onWheel}
+          onMouseDown={onDown}
+          onMouseMove={onMove}
+          onMouseUp={onUp}
+          onMouseLeave={onUp}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * The API's vocabularies as the console needs them. The console imports nothing of the server
+ * (tests/architecture), so they are repeated here; tests/console/vocab.test.ts fails when they
+ * drift from services/core.
+ */
+export const ALERT_STATUSES = ['open', 'in_review', 'escalated', 'cleared', 'referred', 'seized', 'nothing_found'] as const;
+export const FINAL_ALERT_STATUSES = ['cleared', 'seized', 'nothing_found'] as const;
+export const CLEAR_REASONS = ['look_alike_material', 'declared_and_permitted', 'packaging', 'image_artefact', 'other'] as const;
+export const DECISIONS = ['clear', 'refer', 'escalate', 'seize', 'nothing_found'] as const;
+export const INSPECTION_OUTCOMES = ['seized', 'nothing_found'] as const;
+export const DETECTION_CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
+export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const;
+export const FALSE_ALARM_KINDS = [...CLEAR_REASONS, 'nothing_found'] as const;
+export const STATS_GROUP_BY = ['lane', 'class', 'model', 'day', 'inspector'] as const;
+
+export type Role = 'operator' | 'inspector' | 'supervisor' | 'admin';
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type Decision = (typeof DECISIONS)[number];
+
+/** Colours of the alert states, shared by badges and the dashboard's bars. */
+export const STATUS_COLOURS: Record<AlertStatus, string> = {
+  open: '#e0a000',
+  in_review: '#3a86ff',
+  escalated: '#d6336c',
+  referred: '#8a5cf6',
+  cleared: '#2f9e44',
+  seized: '#c92a2a',
+  nothing_found: '#868e96',
+};
