@@ -126,7 +126,8 @@ export function alertToRow(a: AlertRecord): Insertable<AlertsTable> {
   };
 }
 
-function reviewToRow(r: NonNullable<AlertRecord['review']>) {
+/** The review columns of an alert row (also the set a review write updates). */
+export function reviewToRow(r: NonNullable<AlertRecord['review']>) {
   return {
     review_version: r.version,
     assignee_id: r.assignee?.id ?? null,

@@ -132,55 +132,37 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request) => ({ items: await reviews.history(actorOf(request), request.params.id) }),
   );
 
-  app.post(
-    '/alerts/:id/claim',
-    {
-      config: { roles: REVIEWERS },
-      schema: {
-        tags: ['alerts'],
-        summary: 'Claim an open alert for review (or renew your claim); it expires after ALERT_CLAIM_MINUTES',
-        params: AlertParams,
-        headers: IfMatchHeaders,
-        body: ClaimBody,
-        response: { 200: AlertView, ...refusals },
+  // Claim and release take the same request and answer the same way; only the service call differs.
+  const claimActions = [
+    { action: 'claim', summary: 'Claim an open alert for review (or renew your claim); it expires after ALERT_CLAIM_MINUTES', run: reviews.claim.bind(reviews) },
+    { action: 'release', summary: 'Give your claim back: the alert is open again', run: reviews.release.bind(reviews) },
+  ] as const;
+  for (const { action, summary, run } of claimActions) {
+    app.post(
+      `/alerts/:id/${action}`,
+      {
+        config: { roles: REVIEWERS },
+        schema: {
+          tags: ['alerts'],
+          summary,
+          params: AlertParams,
+          headers: IfMatchHeaders,
+          body: ClaimBody,
+          response: { 200: AlertView, ...refusals },
+        },
+        preValidation: emptyBody,
       },
-      preValidation: emptyBody,
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const alert = await reviews.claim(actorOf(request), request.params.id, {
-        version: requestVersion(request.headers['if-match'], body.version),
-        notes: body.notes,
-      });
-      etag(reply, alert.review.version);
-      return alert;
-    },
-  );
-
-  app.post(
-    '/alerts/:id/release',
-    {
-      config: { roles: REVIEWERS },
-      schema: {
-        tags: ['alerts'],
-        summary: 'Give your claim back: the alert is open again',
-        params: AlertParams,
-        headers: IfMatchHeaders,
-        body: ClaimBody,
-        response: { 200: AlertView, ...refusals },
+      async (request, reply) => {
+        const body = request.body;
+        const alert = await run(actorOf(request), request.params.id, {
+          version: requestVersion(request.headers['if-match'], body.version),
+          notes: body.notes,
+        });
+        etag(reply, alert.review.version);
+        return alert;
       },
-      preValidation: emptyBody,
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const alert = await reviews.release(actorOf(request), request.params.id, {
-        version: requestVersion(request.headers['if-match'], body.version),
-        notes: body.notes,
-      });
-      etag(reply, alert.review.version);
-      return alert;
-    },
-  );
+    );
+  }
 
   app.post(
     '/alerts/:id/decision',

@@ -14,7 +14,7 @@ import type { AlertDecision, AlertEvent, AlertReview, AlertStatus, ReviewAction,
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Dialect } from '../migrations/common.ts';
 import type { AlertEventsTable, ScanInspectionsTable } from '../migrations/006-review.ts';
-import { rowToAlert } from '../rows.ts';
+import { reviewToRow, rowToAlert } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import type { Page } from '../types.ts';
 import { appendAuditEntry } from './audit.ts';
@@ -138,17 +138,7 @@ export function createReviewRepository(db: Kysely<Database>, _dialect: Dialect):
     const r = c.review;
     const res = await trx
       .updateTable('alerts')
-      .set({
-        status: c.status,
-        review_version: r.version,
-        assignee_id: r.assignee?.id ?? null,
-        assignee_name: r.assignee?.name ?? null,
-        claim_expires_at: r.claimExpiresAt,
-        decided_at: r.decidedAt,
-        decided_by_id: r.decidedBy?.id ?? null,
-        decided_by_name: r.decidedBy?.name ?? null,
-        decision_json: r.decision ? JSON.stringify(r.decision) : null,
-      })
+      .set({ status: c.status, ...reviewToRow(r) })
       .where('id', '=', c.alertId)
       .where('review_version', '=', c.expectedVersion)
       .executeTakeFirst();
