@@ -298,9 +298,11 @@ export async function writeCheckpoints(
 ): Promise<AuditCheckpoint[]> {
   const now = opts.now ?? (() => new Date());
   const every = Math.max(1, Math.floor(opts.every));
+  // The record first, then the database: a signer records a checkpoint only after storing it, so
+  // read in this order a record shared by two processes never names a checkpoint the read missed.
+  const mine = readLastSigned(signer.lastSignedFile);
   const head = await audit.head();
   let last = await audit.lastCheckpoint();
-  const mine = readLastSigned(signer.lastSignedFile);
   const refuse = (broken: ChainBreak): never => {
     throw new CheckpointRefused(`not signing the audit chain: ${broken.reason} at entry ${broken.seq}: ${broken.message}`, broken);
   };
