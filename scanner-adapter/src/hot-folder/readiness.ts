@@ -1,8 +1,9 @@
 /**
  * When is a package in the inbox ready? When scan.json (calibration.json for a calibration
  * package) is present and parses, every image it names is present, and no file's size or
- * mtime has changed for `settleMs`. Scanners that write scan.json last (or move whole
- * directories in) are picked up at once after the settle time; slow writers are waited for.
+ * mtime has changed for `settleMs`. Scanners that write scan.json last are picked up after
+ * the settle time; a package moved in whole, whose files were last written longer ago than the
+ * settle time, is ready on the second poll that sees it unchanged; slow writers are waited for.
  * Entries that can never become ready (unparsable scan.json, a stray file) are reported as
  * stuck after `stuckMs` of no change.
  */
@@ -55,12 +56,19 @@ export class ReadinessTracker {
       return { state: 'stuck', code: 'not_a_regular_file', message: `${odd.name} is a ${describeType(odd)}: a package holds regular files only` };
     }
     const sig: string[] = [];
+    let newest = 0;
     for (const f of files) {
       if (!f.isFile()) continue;
       const s = await fs.stat(path.join(entry, f.name));
       sig.push(`${f.name}:${s.size}:${s.mtimeMs}`);
+      newest = Math.max(newest, s.mtimeMs);
     }
     const quiet = this.quietFor(entry, sig.sort().join('|'), now);
+    // A package moved in whole (written elsewhere, then renamed into the inbox) has files last
+    // written longer than the settle time ago: once two polls have seen it unchanged it is ready
+    // without waiting the settle time again (a file still being written has a fresh mtime). Only
+    // readiness uses this; what counts as stuck is measured from what this process saw.
+    const settled = quiet >= this.settleMs || (quiet > 0 && now - newest >= this.settleMs);
 
     let images: string[] | undefined;
     let problem: { code: string; message: string } | undefined;
@@ -85,7 +93,7 @@ export class ReadinessTracker {
         ? { state: 'stuck', code: 'image_missing', message: `image(s) named in ${metaFile} never arrived: ${missing.join(', ')}` }
         : { state: 'waiting' };
     }
-    return quiet >= this.settleMs ? { state: 'ready' } : { state: 'waiting' };
+    return settled ? { state: 'ready' } : { state: 'waiting' };
   }
 
   private quietFor(entry: string, signature: string, now: number): number {
