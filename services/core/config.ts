@@ -28,6 +28,13 @@ export interface AppConfig {
   inboxPollMs: number;
   inboxSettleMs: number;
   workerConcurrency: number;
+  /**
+   * How long a worker holds a job before BullMQ counts it stalled (JOB_LOCK_MS): a worker killed
+   * mid-job is noticed after about this long. Renewed every half of it while the job runs.
+   */
+  jobLockMs: number;
+  /** Longest one model run may take (INFERENCE_TIMEOUT_MS); then its thread is replaced and the job retries. */
+  inferenceTimeoutMs: number;
   /** Reconciler: how often it runs, and how long a scan must sit unchanged before it acts. */
   reconcileEveryMs: number;
   reconcileAfterMs: number;
@@ -89,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxPollMs: int(env, 'INBOX_POLL_MS', 500),
     inboxSettleMs: int(env, 'INBOX_SETTLE_MS', 1000),
     workerConcurrency: Math.max(1, int(env, 'WORKER_CONCURRENCY', 1)),
+    jobLockMs: Math.max(2000, int(env, 'JOB_LOCK_MS', 60_000)),
+    inferenceTimeoutMs: Math.max(1000, int(env, 'INFERENCE_TIMEOUT_MS', 120_000)),
     reconcileEveryMs: Math.max(1000, int(env, 'RECONCILE_EVERY_MS', 60_000)),
     reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 180_000),
     logLevel: env.LOG_LEVEL || 'info',

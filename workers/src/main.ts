@@ -37,7 +37,7 @@ export async function startWorker(config: AppConfig, custom?: (m: string) => voi
   const models = [...registry.active, ...registry.shadow];
   if (registry.active.length === 0) throw new Error(`no usable active model in ${config.modelsDir}; see the problems above`);
   // Leave one core for decoding and the event loop when there are several.
-  const pool = new InferencePool(1, Math.max(1, os.availableParallelism() - 1));
+  const pool = new InferencePool(1, Math.max(1, os.availableParallelism() - 1), config.inferenceTimeoutMs);
   for (const m of models) {
     const io = await pool.load(m.path);
     if (!io.inputNames.includes(m.card.input.name)) {
@@ -68,7 +68,7 @@ export async function startWorker(config: AppConfig, custom?: (m: string) => voi
     config.redisUrl,
     config.queuePrefix,
     (job) => handleAnalyseScan(job, deps),
-    { concurrency: config.workerConcurrency, lockDuration: 60_000, connection: runtime.workerConnection() },
+    { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, connection: runtime.workerConnection() },
     (err) => (CONNECTION_ERROR.test(err.message) ? runtime.redisError(err, 'bullmq-worker') : logger.error({ err }, 'analysis worker error')),
   );
   worker.on('failed', (job, err) => {

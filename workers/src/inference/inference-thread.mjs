@@ -22,7 +22,16 @@ async function session(modelPath) {
   return s;
 }
 
+// Set by the pool when a run of this thread went past its time limit: the pool has already
+// replaced it, so it ends itself as soon as it is out of run() (never terminated from outside
+// while inside run(), which would abort the process).
+const retired = workerData?.retireFlag ? new Int32Array(workerData.retireFlag.buffer ?? workerData.retireFlag) : new Int32Array(1);
+const endIfRetired = () => {
+  if (Atomics.load(retired, 0) === 1) process.exit(0);
+};
+
 parentPort.on('message', async (msg) => {
+  endIfRetired();
   const { id, modelPath, feeds } = msg;
   try {
     const s = await session(modelPath);
@@ -32,6 +41,8 @@ parentPort.on('message', async (msg) => {
     }
     const ortFeeds = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    // Tells the pool its time limit starts now (loading the model does not count against it).
+    if (msg.timed) parentPort.postMessage({ id, ok: true, started: true });
     const t0 = performance.now();
     const out = await s.run(ortFeeds);
     const ms = performance.now() - t0;
@@ -43,6 +54,7 @@ parentPort.on('message', async (msg) => {
       transfer.push(data.buffer);
     }
     parentPort.postMessage({ id, ok: true, outputs, ms }, transfer);
+    endIfRetired();
   } catch (err) {
     parentPort.postMessage({ id, ok: false, error: String(err?.message ?? err) });
   }
