@@ -68,7 +68,7 @@ export async function startWorker(config: AppConfig, custom?: (m: string) => voi
     config.redisUrl,
     config.queuePrefix,
     (job) => handleAnalyseScan(job, deps),
-    { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, connection: runtime.workerConnection() },
+    { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.min(30_000, config.jobLockMs), connection: runtime.workerConnection() },
     (err) => (CONNECTION_ERROR.test(err.message) ? runtime.redisError(err, 'bullmq-worker') : logger.error({ err }, 'analysis worker error')),
   );
   worker.on('failed', (job, err) => {
