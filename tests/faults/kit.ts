@@ -121,17 +121,20 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** Waits until every scan is `analysed` or `failed`; returns when that happened (ms, performance.now()). */
+/** Waits until every scan is `analysed` or `failed` and the inbox is empty; returns when (ms, performance.now()). */
 export async function waitTerminal(lane: Lane, ids: string[], timeoutMs = 180_000): Promise<number> {
   const store = await lane.store();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = await Promise.all(ids.map(async (id) => (await store.scans.get(id))?.status));
-    if (statuses.every((s) => s === 'analysed' || s === 'failed')) return performance.now();
+    // Settled: every scan finished and every package gone from the inbox (a package whose scan
+    // was recorded before its job add failed is acknowledged as a duplicate on a later try).
+    const waiting = (await fs.readdir(lane.inbox)).filter((n) => !n.startsWith('.'));
+    if (statuses.every((s) => s === 'analysed' || s === 'failed') && waiting.length === 0) return performance.now();
     if (Date.now() > deadline) {
       const open = ids.filter((_, i) => statuses[i] !== 'analysed' && statuses[i] !== 'failed');
       const logs = lane.cluster?.procs.map((p) => `--- ${p.role}#${p.index}\n${p.output.join('').slice(-2500)}`).join('\n') ?? '';
-      throw new Error(`${open.length} of ${ids.length} scans not finished after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')} (${open.map((id) => statuses[ids.indexOf(id)] ?? 'absent').slice(0, 5).join(', ')})\n${logs}`);
+      throw new Error(`${open.length} of ${ids.length} scans not finished (inbox: ${waiting.length}) after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')} (${open.map((id) => statuses[ids.indexOf(id)] ?? 'absent').slice(0, 5).join(', ')})\n${logs}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
