@@ -2,6 +2,8 @@
  * Scanner-adapter role: watches the hot folder and ingests scan packages.
  * Run alone with `npm run start:adapter`, or in-process from the launcher (`npm start`).
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { AppConfig } from '#services/core/config.ts';
 import { bootstrap } from '#services/runtime/bootstrap.ts';
 import { lineLog, roleLogger } from '#services/runtime/logger.ts';
@@ -42,9 +44,27 @@ export async function startAdapter(config: AppConfig, custom?: (m: string) => vo
   log(`watching ${config.inboxDir} (rejected packages go to ${config.rejectedDir})`);
   // Run alone, the adapter answers health, readiness and metrics on HEALTH_PORT (the launcher passes 0).
   const health = config.healthPort
-    ? await startHealthServer(runtime, config.healthPort, {
-        cxr_adapter_retrying_packages: { help: 'Packages left in the inbox while the infrastructure is away (retried)', value: () => hotFolder.retrying },
-      })
+    ? await startHealthServer(
+        runtime,
+        config.healthPort,
+        {
+          cxr_adapter_retrying_packages: { help: 'Packages left in the inbox while the infrastructure is away (retried)', value: () => hotFolder.retrying },
+        },
+        {
+          // A read-only or vanished image store is not ready, whatever the database says.
+          images: async () => {
+            const probe = path.join(config.imageStoreDir, `.ready-probe-${process.pid}`);
+            await fs.mkdir(config.imageStoreDir, { recursive: true });
+            await fs.writeFile(probe, 'ok');
+            await fs.rm(probe, { force: true });
+          },
+          // Packages waiting for the infrastructure (a full disk, a database away): say which.
+          intake: () => {
+            const why = hotFolder.waitingFor;
+            if (why) throw new Error(`${hotFolder.retrying} package(s) waiting in the inbox: ${why}`);
+          },
+        },
+      )
     : undefined;
   return {
     hotFolder,

@@ -1,7 +1,7 @@
 /**
  * Health and metrics for the roles that have no HTTP server of their own (worker, adapter) when
- * they run as separate processes: GET /healthz (the process runs), /readyz (the store and Redis
- * answer within 2 s; 503 with which one failed) and /metrics (Prometheus: process metrics and the
+ * they run as separate processes: GET /healthz (the process runs), /readyz (the store, Redis and
+ * the role's own checks answer within 2 s; 503 with which one failed) and /metrics (Prometheus: process metrics and the
  * role's own gauges). Off unless HEALTH_PORT is set; under `npm start` the API's endpoints serve.
  */
 import http from 'node:http';
@@ -25,7 +25,17 @@ export interface HealthServer {
 }
 
 /** `gauges`: role-specific values read at scrape time, e.g. { cxr_adapter_retrying_packages: () => hotFolder.retrying }. */
-export async function startHealthServer(runtime: RoleRuntime, port: number, gauges: Record<string, { help: string; value: () => number }> = {}): Promise<HealthServer> {
+/**
+ * `checks`: role-specific readiness checks beside the store and Redis, e.g. the adapter's image
+ * store being writable and no package waiting for the infrastructure; each throws to say why not.
+ */
+export async function startHealthServer(
+  runtime: RoleRuntime,
+  port: number,
+  gauges: Record<string, { help: string; value: () => number }> = {},
+  checks: Record<string, () => Promise<void> | void> = {},
+): Promise<HealthServer> {
+  const extra = checks;
   const registry = new Registry();
   registry.setDefaultLabels({ role: runtime.role });
   collectDefaultMetrics({ register: registry });
@@ -57,6 +67,12 @@ export async function startHealthServer(runtime: RoleRuntime, port: number, gaug
           () => (checks.redis = 'ok'),
           (err: Error) => (checks.redis = err.message),
         );
+        for (const [name, check] of Object.entries(extra)) {
+          await within(Promise.resolve().then(check)).then(
+            () => (checks[name] = 'ok'),
+            (err: Error) => (checks[name] = err.message),
+          );
+        }
         const ok = Object.values(checks).every((v) => v === 'ok');
         send(ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', role: runtime.role, checks });
       })();

@@ -19,7 +19,8 @@ import { openStore } from '#services/store/database.ts';
 import type { Store } from '#services/store/types.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { startCluster, type Cluster, type ClusterOptions } from '../helpers/cluster.ts';
-import { writePackage } from '../helpers/packages.ts';
+import { writeScanPackage } from '#adapter/scan-package/write.ts';
+import { metadata, writePackage } from '../helpers/packages.ts';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -31,8 +32,8 @@ export interface Lane {
   env: Record<string, string>;
   cluster?: Cluster;
   start(opts?: Partial<ClusterOptions>): Promise<Cluster>;
-  /** Stages `n` packages (distinct pixels) outside the inbox; returns their scan ids. */
-  stage(n: number, tag: string): Promise<string[]>;
+  /** Stages `n` packages (distinct pixels; `noise`: incompressible ones) outside the inbox; returns their scan ids. */
+  stage(n: number, tag: string, opts?: { noise?: boolean }): Promise<string[]>;
   /** Moves staged packages into the inbox, whole, one after another (optionally paced). */
   drop(ids: string[], gapMs?: number): Promise<void>;
   /** A store handle on the lane's database, opened on first use (SQLite in dataDir). */
@@ -74,11 +75,16 @@ export async function makeLane(env: Record<string, string> = {}): Promise<Lane> 
       await lane.cluster.waitReady();
       return lane.cluster;
     },
-    async stage(n, tag) {
+    async stage(n, tag, opts = {}) {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
         const id = `FAULT-${tag}-${String(i).padStart(3, '0')}`;
-        await writePackage(path.join(staging, id), id, { laneId: 'lane-faults' }, { width: 480, height: 200 }, ++seq);
+        if (opts.noise) {
+          const noise = () => ({ width: 480, height: 200, data: Uint16Array.from({ length: 480 * 200 }, () => 20000 + Math.floor(Math.random() * 30000)) });
+          await writeScanPackage(path.join(staging, id), metadata(id, { laneId: 'lane-faults' }), noise(), noise());
+        } else {
+          await writePackage(path.join(staging, id), id, { laneId: 'lane-faults' }, { width: 480, height: 200 }, ++seq);
+        }
         ids.push(id);
       }
       return ids;

@@ -64,6 +64,12 @@ export class HotFolder {
     return this.failures.size;
   }
 
+  /** Why the newest infrastructure failure happened, while any entry is waiting for a retry. */
+  get waitingFor(): string | undefined {
+    return this.failures.size ? this.lastFailure : undefined;
+  }
+  private lastFailure: string | undefined;
+
   private async rejected(quarantinedTo: string): Promise<void> {
     try {
       await this.opts.onRejected?.(quarantinedTo);
@@ -118,6 +124,7 @@ export class HotFolder {
         const n = (failed?.n ?? 0) + 1;
         const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, this.opts.pollMs * 2 ** Math.min(n, 16));
         this.failures.set(entry, { n, retryAt: Date.now() + delay });
+        this.lastFailure = (err as Error).message;
         log(`ingest of ${name} failed (attempt ${n}; the package stays in the inbox, next try in ${Math.round(delay / 1000)} s): ${(err as Error).message}`);
       }
     }

@@ -59,10 +59,11 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; registry: Reg
           ? (async (): Promise<CheckResult> => {
               try {
                 const reg = await withTimeout(deps.models!(), readinessTimeoutMs);
-                if (reg.problems.length > 0) {
-                  return { ok: false, message: `models refused: ${reg.problems.map((p) => p.model).join(', ')}` };
-                }
-                if (reg.active.length === 0) return { ok: false, message: 'no active model' };
+                // One refused model (a corrupt file) degrades the analysis of its scans — they end
+                // needs_review — but the API still serves alerts and decisions: ready, with the reason.
+                const refused = reg.problems.length > 0 ? `models refused: ${reg.problems.map((p) => p.model).join(', ')}` : '';
+                if (reg.active.length === 0) return { ok: false, message: `no active model${refused ? `; ${refused}` : ''}` };
+                if (refused) return { ok: true, message: refused };
                 return { ok: true };
               } catch (err) {
                 request.log.warn({ err, check: 'models' }, 'readiness check failed');
