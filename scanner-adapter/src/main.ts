@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '#services/core/config.ts';
+import { QueueName } from '#services/core/jobs.ts';
 import { bootstrap } from '#services/runtime/bootstrap.ts';
 import { lineLog, roleLogger } from '#services/runtime/logger.ts';
 import { startHealthServer } from '#services/runtime/health-server.ts';
@@ -34,6 +35,11 @@ export async function startAdapter(config: AppConfig, custom?: (m: string) => vo
     log,
     // Every quarantined package becomes a row at /v1/rejections, an event and an audit entry.
     onRejected: (to) => recordRejection({ store, events, rejectedDir: config.rejectedDir, log }, to),
+    // Backpressure: while the workers are this far behind, packages wait in the inbox.
+    admit: async () => {
+      const waiting = await producer.queue(QueueName.Analysis).getJobCountByTypes('waiting', 'prioritized');
+      return waiting >= config.maxQueuedScans ? `${waiting} scans already wait for analysis (MAX_QUEUED_SCANS ${config.maxQueuedScans})` : null;
+    },
   });
   try {
     await hotFolder.start();
@@ -49,6 +55,8 @@ export async function startAdapter(config: AppConfig, custom?: (m: string) => vo
         config.healthPort,
         {
           cxr_adapter_retrying_packages: { help: 'Packages left in the inbox while the infrastructure is away (retried)', value: () => hotFolder.retrying },
+          cxr_adapter_inbox_entries: { help: 'Entries in the inbox at the last poll (the intake lag)', value: () => hotFolder.inboxEntries },
+          cxr_adapter_intake_held: { help: '1 while intake is held by backpressure (too many scans wait for analysis)', value: () => (hotFolder.heldBecause ? 1 : 0) },
         },
         {
           // A read-only or vanished image store is not ready, whatever the database says.
@@ -62,6 +70,7 @@ export async function startAdapter(config: AppConfig, custom?: (m: string) => vo
           intake: () => {
             const why = hotFolder.waitingFor;
             if (why) throw new Error(`${hotFolder.retrying} package(s) waiting in the inbox: ${why}`);
+            if (hotFolder.heldBecause) throw new Error(`intake held, ${hotFolder.inboxEntries} package(s) in the inbox: ${hotFolder.heldBecause}`);
           },
         },
       )

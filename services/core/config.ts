@@ -28,6 +28,8 @@ export interface AppConfig {
   inboxPollMs: number;
   inboxSettleMs: number;
   workerConcurrency: number;
+  /** Backpressure (MAX_QUEUED_SCANS): the adapter stops taking packages while this many scans wait for analysis. */
+  maxQueuedScans: number;
   /**
    * How long a worker holds a job before BullMQ counts it stalled (JOB_LOCK_MS): a worker killed
    * mid-job is noticed after about this long. Renewed every half of it while the job runs.
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxPollMs: int(env, 'INBOX_POLL_MS', 500),
     inboxSettleMs: int(env, 'INBOX_SETTLE_MS', 1000),
     workerConcurrency: Math.max(1, int(env, 'WORKER_CONCURRENCY', 1)),
+    maxQueuedScans: Math.max(1, int(env, 'MAX_QUEUED_SCANS', 200)),
     jobLockMs: Math.max(2000, int(env, 'JOB_LOCK_MS', 60_000)),
     inferenceTimeoutMs: Math.max(1000, int(env, 'INFERENCE_TIMEOUT_MS', 120_000)),
     reconcileEveryMs: Math.max(1000, int(env, 'RECONCILE_EVERY_MS', 60_000)),

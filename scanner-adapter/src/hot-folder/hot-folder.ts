@@ -28,6 +28,11 @@ export interface HotFolderOptions {
   onOutcome?: (outcome: IngestOutcome) => void;
   /** Called after each package was quarantined (its reason.json written): makes the rejection visible. */
   onRejected?: (quarantinedTo: string) => Promise<unknown>;
+  /**
+   * Backpressure: asked before each package is taken; a reason (e.g. "200 scans already wait for
+   * analysis") holds intake — packages wait in the inbox — until it answers null again.
+   */
+  admit?: () => Promise<string | null>;
 }
 
 export class HotFolder {
@@ -64,6 +69,18 @@ export class HotFolder {
     return this.failures.size;
   }
 
+  /** Why intake is held (backpressure), or undefined while packages are taken. */
+  get heldBecause(): string | undefined {
+    return this.held;
+  }
+  private held: string | undefined;
+
+  /** Entries in the inbox at the last poll (the lag an operator sees). */
+  get inboxEntries(): number {
+    return this.lastSeen;
+  }
+  private lastSeen = 0;
+
   /** Why the newest infrastructure failure happened, while any entry is waiting for a retry. */
   get waitingFor(): string | undefined {
     return this.failures.size ? this.lastFailure : undefined;
@@ -85,6 +102,21 @@ export class HotFolder {
     }, ms);
   }
 
+  /** Asks the backpressure check; logs when intake is held and when it resumes. */
+  private async admitted(log: (m: string) => void): Promise<boolean> {
+    if (!this.opts.admit) return true;
+    let reason: string | null;
+    try {
+      reason = await this.opts.admit();
+    } catch {
+      reason = null; // cannot tell (Redis away): the ingest itself fails and retries
+    }
+    if (reason && reason !== this.held) log(`intake held, packages wait in the inbox: ${reason}`);
+    if (!reason && this.held) log('intake resumed');
+    this.held = reason ?? undefined;
+    return !reason;
+  }
+
   /** One pass over the inbox; exported for tests and tools. */
   async poll(): Promise<void> {
     const log = this.opts.log ?? (() => {});
@@ -95,6 +127,7 @@ export class HotFolder {
       log(`cannot read inbox ${this.opts.inboxDir}: ${(err as Error).message}`);
       return;
     }
+    this.lastSeen = names.length;
     const present = new Set(names.map((n) => path.join(this.opts.inboxDir, n)));
     this.tracker.retain(present);
     for (const e of this.failures.keys()) if (!present.has(e)) this.failures.delete(e);
@@ -114,6 +147,7 @@ export class HotFolder {
           this.opts.onOutcome?.({ kind: 'rejected', code: r.code, message: r.message, quarantinedTo: to });
           continue;
         }
+        if (!(await this.admitted(log))) return;
         const outcome = await this.ingest.ingest(entry);
         this.failures.delete(entry);
         if (outcome.kind === 'rejected') await this.rejected(outcome.quarantinedTo);
