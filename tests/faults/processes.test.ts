@@ -93,4 +93,24 @@ describe('fault: processes killed mid-stream', () => {
     const t = await assertExactlyOnce(lane, ids);
     report('API SIGKILL during an SSE stream', t, (recoveredAt - killedAt) / 1000, `resumed after event ${lastId}; ${resumed.length} events replayed, none repeated`);
   }, 240_000);
+
+  it('SIGTERM to every role mid-stream: each exits 0, the running job finishes or returns to the queue, nothing is lost', async () => {
+    lane = await makeLane();
+    const ids = await lane.stage(12, 'term');
+    const c = await lane.start();
+    const store = await lane.store();
+    await lane.drop(ids);
+    await until('a scan being analysed', async () => (await Promise.all(ids.map((id) => store.scans.get(id)))).some((s) => s?.status === 'analysing'), 60_000, 20);
+    const t0 = performance.now();
+    const codes = await Promise.all([c.terminate('adapter'), c.terminate('worker'), c.terminate('api')]);
+    const stopSeconds = (performance.now() - t0) / 1000;
+    expect(codes).toEqual([0, 0, 0]);
+    await c.start('api');
+    await c.start('adapter');
+    await c.start('worker');
+    const doneAt = await waitTerminal(lane, ids);
+    const t = await assertExactlyOnce(lane, ids);
+    expect(t.analysed).toBe(ids.length);
+    report('SIGTERM to every role mid-stream', t, (doneAt - t0) / 1000, `all three exited 0 in ${stopSeconds.toFixed(1)} s; time from SIGTERM to all analysed after restart`);
+  }, 240_000);
 });
