@@ -149,7 +149,9 @@ export class HotFolder {
         }
         if (!(await this.admitted(log))) return;
         const outcome = await this.ingest.ingest(entry);
-        this.failures.delete(entry);
+        // One ingest went through: the infrastructure is back, so the others waiting for it
+        // need not sit out the rest of their growing pause.
+        if (this.failures.delete(entry)) for (const f of this.failures.values()) f.retryAt = 0;
         if (outcome.kind === 'rejected') await this.rejected(outcome.quarantinedTo);
         this.opts.onOutcome?.(outcome);
       } catch (err) {
