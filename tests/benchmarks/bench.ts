@@ -9,10 +9,10 @@
  *                  scans dropped one every --interval-ms (latency, package complete → verdict
  *                  event from the API), peak RSS per role from /proc.
  *
- *   npm run bench -- [--count 40] [--workers 1] [--compare-workers] [--paced 20] [--interval-ms 2000]
+ *   npm run bench -- [--count 40] [--workers 1] [--concurrency N] [--compare-workers] [--paced 20] [--interval-ms 2000]
  *                    [--soak 1000] [--json FILE] [--database-url URL] [--seed 4242]
  *
- * --compare-workers runs stage 3 with one and with two workers. --soak N drops N scans (the
+ * --compare-workers runs stage 3 with one and with two workers; --concurrency sets WORKER_CONCURRENCY. --soak N drops N scans (the
  * generated ones again under new ids) in batches and prints the RSS of every role as it goes.
  * Prints tables; --json FILE writes { bareScansPerSecond, analysisScansPerSecond,
  * endToEndScansPerSecond, ratioEndToEndToBare, latencyMs: {p50, p95, p99}, workers,
@@ -43,6 +43,7 @@ const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '40' },
     workers: { type: 'string', default: '1' },
+    concurrency: { type: 'string' },
     'compare-workers': { type: 'boolean', default: false },
     paced: { type: 'string', default: '20' },
     'interval-ms': { type: 'string', default: '2000' },
@@ -190,6 +191,7 @@ async function endToEnd(workers: number, soak: number): Promise<EndToEnd> {
     INBOX_POLL_MS: '100',
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     RECONCILE_EVERY_MS: '60000',
+    ...(values.concurrency ? { WORKER_CONCURRENCY: values.concurrency } : {}),
   };
   if (values['database-url']) {
     env.DATABASE_URL = values['database-url'];
@@ -324,7 +326,7 @@ const rows: Array<[string, string]> = [
 ];
 if (runs.length === 2) rows.push(['two workers / one', `${(runs[1]!.scansPerSecond / runs[0]!.scansPerSecond).toFixed(2)} ×`]);
 const width = Math.max(...rows.map(([k]) => k.length));
-console.log(`\nbench (${os.availableParallelism()} cores, Node ${process.versions.node}, ${model.card.id}@${model.card.version})`);
+console.log(`\nbench (${os.availableParallelism()} cores, Node ${process.versions.node}, ${model.card.id}@${model.card.version}, WORKER_CONCURRENCY ${values.concurrency ?? 'default'})`);
 for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 console.log(`  ${'end to end / bare'.padEnd(width)}  ${ratio.toFixed(2)} (target ≥ 0.8)`);
 if (main.soak) {
@@ -341,6 +343,7 @@ if (values.json) {
     ratioEndToEndToBare: Math.round(ratio * 1000) / 1000,
     latencyMs: main.latencyMs,
     workers: main.workers,
+    workerConcurrency: values.concurrency ? Number(values.concurrency) : 'default',
     rssMiB: main.rssMiB,
     perScanMs: { decode: r1(decodeMs / COUNT), preprocess: r1(preprocessMs / COUNT), inference: r1(inferenceMs / COUNT), postprocessAndDecision: r1(otherMs / COUNT) },
     runs,
