@@ -24,7 +24,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { Redis } from 'ioredis';
 import { writeScanPackage } from '#adapter/scan-package/write.ts';
 import { simulateScan } from '#adapter/simulator/index.ts';
 import { decodeGrey16 } from '#services/core/imaging.ts';
@@ -36,7 +35,7 @@ import { analyseImages } from '#workers/analysis/analyse.ts';
 import { buildModelInput, type DecodedImage } from '#workers/analysis/preprocess.ts';
 import { InferencePool } from '#workers/inference/inference-pool.ts';
 import { TEST_ADMIN_PASSWORD, loginAtUrl } from '../helpers/auth.ts';
-import { ROOT, startCluster, type Cluster } from '../helpers/cluster.ts';
+import { ROOT, dropRedisPrefix, startCluster, type Cluster } from '../helpers/cluster.ts';
 import { collectEvents } from '../helpers/sse.ts';
 
 const { values } = parseArgs({
@@ -167,20 +166,6 @@ interface EndToEnd {
   soak?: Array<{ scans: number; rssMiB: { api: number; adapter: number; worker: number } }>;
 }
 
-async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
-
 async function endToEnd(workers: number, soak: number): Promise<EndToEnd> {
   const dataDir = await fs.mkdtemp(path.join(root, `e2e-${workers}w-`));
   const prefix = `bench_${randomBytes(3).toString('hex')}`;
@@ -295,7 +280,7 @@ async function endToEnd(workers: number, soak: number): Promise<EndToEnd> {
     return result;
   } finally {
     await cluster.stop();
-    await dropPrefix(prefix);
+    await dropRedisPrefix(REDIS_URL, prefix);
     if (values['database-url']) {
       const pg = await import('pg');
       const c = new pg.default.Client({ connectionString: values['database-url'] });

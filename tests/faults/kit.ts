@@ -13,12 +13,11 @@ import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { openStore } from '#services/store/database.ts';
 import type { Store } from '#services/store/types.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
-import { startCluster, type Cluster, type ClusterOptions } from '../helpers/cluster.ts';
+import { dropRedisPrefix, startCluster, type Cluster, type ClusterOptions } from '../helpers/cluster.ts';
 import { writeScanPackage } from '#adapter/scan-package/write.ts';
 import { metadata, writePackage } from '../helpers/packages.ts';
 
@@ -106,25 +105,11 @@ export async function makeLane(env: Record<string, string> = {}): Promise<Lane> 
     async close() {
       await lane.cluster?.stop();
       await store?.close();
-      await dropPrefix(laneEnv.REDIS_URL!, prefix).catch(() => {});
+      await dropRedisPrefix(laneEnv.REDIS_URL!, prefix).catch(() => {});
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
   return lane;
-}
-
-export async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** Waits until every scan is `analysed` or `failed` and the inbox is empty; returns when (ms, performance.now()). */

@@ -7,27 +7,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { QueueName } from '#services/core/jobs.ts';
 import { ADD_TIMEOUT_MS, redisOptions } from '#services/queue/queue-repository.ts';
+import { freePort } from '../helpers/cluster.ts';
 import { writePackage } from '../helpers/packages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number, out: () => string): Promise<void> {
   const deadline = Date.now() + ms;
