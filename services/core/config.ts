@@ -97,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shadowModels: (env.SHADOW_MODELS || '').split(',').map((s) => s.trim()).filter(Boolean),
     inboxPollMs: int(env, 'INBOX_POLL_MS', 500),
     inboxSettleMs: int(env, 'INBOX_SETTLE_MS', 1000),
-    workerConcurrency: Math.max(1, int(env, 'WORKER_CONCURRENCY', 1)),
+    workerConcurrency: Math.max(1, int(env, 'WORKER_CONCURRENCY', 2)),
     maxQueuedScans: Math.max(1, int(env, 'MAX_QUEUED_SCANS', 200)),
     jobLockMs: Math.max(2000, int(env, 'JOB_LOCK_MS', 60_000)),
     inferenceTimeoutMs: Math.max(1000, int(env, 'INFERENCE_TIMEOUT_MS', 120_000)),
