@@ -82,3 +82,62 @@ export async function loadModelRegistry(modelsDir: string, shadowIds: string[] =
   }
   return registry;
 }
+
+/** One model version found on disk, from its card alone (not verified: listing only). */
+export interface ModelVersionEntry {
+  id: string;
+  version: string;
+  card: ModelCard | null;
+  /** The version registry.json makes active for its id. */
+  active: boolean;
+  /** Named in the shadow list (SHADOW_MODELS). */
+  shadow: boolean;
+  /** Why the card could not be read; null when it was. */
+  problem: string | null;
+}
+
+/**
+ * Every models/<id>/<version>/ holding a card.json, with whether it is the active or a shadow
+ * version: what an administrator sees. Cards are read, model files are not hashed (the worker
+ * and loadModelRegistry verify what they load).
+ */
+export async function listModelVersions(modelsDir: string, shadowIds: string[] = []): Promise<ModelVersionEntry[]> {
+  let active: Record<string, string> = {};
+  try {
+    active = (await readJson<RegistryFile>(path.join(modelsDir, 'registry.json'))).active ?? {};
+  } catch {
+    /* no registry: nothing is active */
+  }
+  const out: ModelVersionEntry[] = [];
+  const dirs = await fs.readdir(modelsDir, { withFileTypes: true }).catch(() => []);
+  for (const idDir of dirs) {
+    if (!idDir.isDirectory()) continue;
+    const versions = await fs.readdir(path.join(modelsDir, idDir.name), { withFileTypes: true }).catch(() => []);
+    for (const v of versions) {
+      if (!v.isDirectory()) continue;
+      const cardFile = path.join(modelsDir, idDir.name, v.name, 'card.json');
+      try {
+        await fs.access(cardFile);
+      } catch {
+        continue;
+      }
+      let card: ModelCard | null = null;
+      let problem: string | null = null;
+      try {
+        card = await readJson<ModelCard>(cardFile);
+        if (card.id !== idDir.name || card.version !== v.name) problem = `card says ${card.id}@${card.version}`;
+      } catch (err) {
+        problem = `card.json unreadable: ${(err as Error).message.split('\n')[0]}`;
+      }
+      out.push({
+        id: idDir.name,
+        version: v.name,
+        card,
+        active: active[idDir.name] === v.name,
+        shadow: shadowIds.includes(`${idDir.name}@${v.name}`),
+        problem,
+      });
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id) || b.version.localeCompare(a.version, undefined, { numeric: true }));
+}

@@ -29,7 +29,7 @@ export async function runRetentionCli(argv: string[], out: (line: string) => voi
     });
     const verb = r.dryRun ? 'would delete' : 'deleted';
     out(`retention: keeping ${days} days (before ${r.cutoff})${r.dryRun ? ' — dry run, nothing deleted' : ''}`);
-    out(`  images of ${r.scansPruned} clear scans without alerts: ${verb} ${r.imagesDeleted} files (${(r.bytesFreed / 1e6).toFixed(1)} MB), kept ${r.imagesKeptShared} shared with newer scans`);
+    out(`  images of ${r.scansPruned} clear scans without alerts: ${verb} ${r.imagesDeleted} files (${(r.bytesFreed / 1e6).toFixed(1)} MB), kept ${r.imagesKeptShared} shared with newer scans; their heat maps ${verb}: ${r.heatmapsDeleted}`);
     out(`  scans kept because they have alerts: ${r.scansKeptForAlerts}`);
     out(`  tier-2 detections ${verb}: ${r.tier2DetectionsDeleted}; quarantined packages ${verb}: ${r.quarantineDeleted}; orphaned temp files ${verb}: ${r.tempFilesDeleted}`);
     return 0;

@@ -2,7 +2,8 @@
  * Retention: what the system may forget after N days, and nothing else.
  *  - images of analysed `clear` scans without any alert (a scan with an alert — open or decided —
  *    keeps its images: they are evidence); an image file shared with a scan that keeps its images
- *    stays; the scan's record, detections and audit entries stay;
+ *    stays; the scan's heat maps go with its images; the scan's record, detections and audit
+ *    entries stay;
  *  - tier-2 detections (below threshold, kept for statistics) of scans without alerts;
  *  - quarantined packages (the rejections row stays);
  *  - half-copied `.incoming-*.tmp` files an adapter killed mid-copy left in the image store.
@@ -35,6 +36,8 @@ export interface RetentionReport {
   imagesDeleted: number;
   imagesKeptShared: number;
   bytesFreed: number;
+  /** Heat-map rows deleted with the images of the pruned scans. */
+  heatmapsDeleted: number;
   scansKeptForAlerts: number;
   tier2DetectionsDeleted: number;
   quarantineDeleted: number;
@@ -63,6 +66,7 @@ export async function runRetention(store: Store, images: ImageStore, opts: Reten
     imagesDeleted: 0,
     imagesKeptShared: 0,
     bytesFreed: 0,
+    heatmapsDeleted: 0,
     scansKeptForAlerts: await store.retention.countKeptForAlerts(cutoff),
     tier2DetectionsDeleted: 0,
     quarantineDeleted: 0,
@@ -89,6 +93,7 @@ export async function runRetention(store: Store, images: ImageStore, opts: Reten
         }
       }
     }
+    report.heatmapsDeleted += await store.retention.deleteHeatmaps(ids, dryRun);
     if (!dryRun) await store.retention.markImagesPruned(ids, now.toISOString());
     prunedIds.push(...ids);
     report.scansPruned += ids.length;
@@ -132,7 +137,7 @@ export async function runRetention(store: Store, images: ImageStore, opts: Reten
     /* no image store yet */
   }
 
-  const deleted = report.imagesDeleted + report.tier2DetectionsDeleted + report.quarantineDeleted + report.tempFilesDeleted;
+  const deleted = report.imagesDeleted + report.heatmapsDeleted + report.tier2DetectionsDeleted + report.quarantineDeleted + report.tempFilesDeleted;
   if (!dryRun && deleted > 0) {
     await store.audit.append({
       actor: opts.actor,

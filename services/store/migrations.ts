@@ -11,6 +11,7 @@ import { auditMigration } from './migrations/005-audit.ts';
 import { reviewMigration } from './migrations/006-review.ts';
 import { rejectionsMigration } from './migrations/007-rejections.ts';
 import { retentionMigration } from './migrations/008-retention.ts';
+import { heatmapsMigration } from './migrations/009-heatmaps.ts';
 
 export type { Dialect };
 
@@ -181,6 +182,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '006_review': reviewMigration(dialect),
         '007_rejections': rejectionsMigration(dialect),
         '008_retention': retentionMigration(dialect),
+        '009_heatmaps': heatmapsMigration(dialect),
       };
     },
   };

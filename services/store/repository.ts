@@ -19,6 +19,7 @@ import {
 import type { AuditInput } from '../core/audit.ts';
 import { ScanTransitionError } from '../core/scan-lifecycle.ts';
 import { appendAuditEntry, createAuditRepository } from './repositories/audit.ts';
+import { createHeatmapRepository, replaceHeatmaps } from './repositories/heatmaps.ts';
 import { createRejectionRepository } from './repositories/rejections.ts';
 import { createReviewRepository } from './repositories/reviews.ts';
 import { createStatsRepository } from './repositories/stats.ts';
@@ -131,6 +132,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
     rejections: createRejectionRepository(db, dialect),
     stats: createStatsRepository(db),
     retention: createRetentionRepository(db),
+    heatmaps: createHeatmapRepository(db),
 
     scans: {
       async insert(scan: ScanRecord, audit: AuditInput[] = []): Promise<ScanInsertOutcome> {
@@ -420,6 +422,7 @@ export function createRepository(db: Kysely<Database>, dialect: Dialect, onClose
           for (let i = 0; i < r.detections.length; i += INSERT_CHUNK) {
             await trx.insertInto('detections').values(r.detections.slice(i, i + INSERT_CHUNK).map(detectionToRow)).execute();
           }
+          if (r.heatmaps) await replaceHeatmaps(trx, { scanId: r.scanId, ...r.stamp }, r.heatmaps);
           if (r.alert) {
             await upsertAlert(trx, r.alert);
           } else {

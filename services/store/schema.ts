@@ -9,6 +9,7 @@ import type { AuditTables } from './migrations/005-audit.ts';
 import type { AlertReviewColumns, ReviewTables } from './migrations/006-review.ts';
 import type { RejectionTables } from './migrations/007-rejections.ts';
 import type { ScanRetentionColumns } from './migrations/008-retention.ts';
+import type { HeatmapTables } from './migrations/009-heatmaps.ts';
 
 export interface ScansTable extends ScanRetentionColumns {
   scan_id: string;
@@ -89,7 +90,7 @@ export interface CalibrationProfilesTable {
   calibration_json: string;
 }
 
-export interface Database extends IdentityTables, AuditTables, ReviewTables, RejectionTables {
+export interface Database extends IdentityTables, AuditTables, ReviewTables, RejectionTables, HeatmapTables {
   scans: ScansTable;
   detections: DetectionsTable;
   alerts: AlertsTable;

@@ -15,6 +15,7 @@ import type {
   VerdictReasonCode,
 } from '../core/domain.ts';
 import type { CalibrationMetadata } from '../core/calibration-metadata.ts';
+import type { HeatmapRecord } from '../core/heatmap.ts';
 import type { SourceSpec } from '../core/scan-metadata.ts';
 import type { RegionMeasurement, RegionResidual } from '../core/physics/calibration.ts';
 import type { ScannerResponse } from '../core/physics/response.ts';
@@ -86,6 +87,11 @@ export interface AnalysisResult {
   detections: DetectionRecord[];
   /** Upserted on (scanId, modelId, modelVersion); null deletes a stale alert for that key. */
   alert: AlertRecord | null;
+  /**
+   * The model's per-class heat maps; replace any stored for (scanId, modelId, modelVersion).
+   * Absent: the stored ones are left alone (callers that predate heat maps).
+   */
+  heatmaps?: HeatmapRecord[];
 }
 
 export interface ScanStore {
@@ -106,6 +112,21 @@ export interface ScanStore {
 
 export interface DetectionStore {
   listByScan(scanId: string): Promise<DetectionRecord[]>;
+}
+
+export interface HeatmapKey {
+  modelId: string;
+  modelVersion: string;
+}
+
+export interface HeatmapStore {
+  /**
+   * One class's heat map of a scan: of the given model version, else of the newest non-shadow
+   * model version stored for the scan (ties: highest model id, version).
+   */
+  get(scanId: string, cls: DetectionClass, model?: HeatmapKey): Promise<HeatmapRecord | undefined>;
+  /** Which heat maps a scan has, without their data. */
+  listByScan(scanId: string): Promise<Array<Omit<HeatmapRecord, 'data'>>>;
 }
 
 export interface AlertStore {
@@ -193,10 +214,11 @@ export interface Store {
   retention: RetentionStore;
   scans: ScanStore;
   detections: DetectionStore;
+  heatmaps: HeatmapStore;
   alerts: AlertStore;
   calibrations: CalibrationStore;
   /**
-   * Idempotent: detections and alert for (scanId, modelId, modelVersion) are replaced and
+   * Idempotent: detections, heat maps and alert for (scanId, modelId, modelVersion) are replaced and
    * the scan's status/verdict/timings patched, all in one transaction. Running it twice with
    * the same input leaves exactly one set of rows.
    */

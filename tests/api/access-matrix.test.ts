@@ -60,6 +60,7 @@ const EXPECTED: Record<string, Principal[]> = {
   'GET /v1/scans': SCAN_READERS,
   'GET /v1/scans/:scanId': SCAN_READERS,
   'GET /v1/scans/:scanId/image': SCAN_READERS,
+  'GET /v1/scans/:scanId/heatmap': REVIEWERS,
   'GET /v1/events': SCAN_READERS,
   // Alerts and review (services/api/routes/alerts.ts, inspections.ts)
   'GET /v1/alerts': SCAN_READERS,
@@ -84,6 +85,7 @@ const EXPECTED: Record<string, Principal[]> = {
   'GET /v1/audit/export': SUPERVISION,
   // Models and calibrations
   'GET /v1/models': STAFF,
+  'GET /v1/models/versions': ADMIN,
   'GET /v1/calibrations': STAFF,
   'GET /v1/calibrations/:id': STAFF,
   'GET /v1/scanners/:serial/calibrations': STAFF,

@@ -3,7 +3,8 @@
  * a real server: API (startApi) + hot-folder adapter + worker on real Redis and SQLite in a temp
  * DATA_DIR, scans made by the simulator and analysed by the committed models. Covers: each role's
  * pages and refusals, an operator seeing a scan's verdict arrive live over SSE, an inspector
- * claiming, viewing (canvas pixels change with window/level and material colouring) and deciding,
+ * claiming, viewing (canvas pixels change with window/level, material colouring and the heat-map
+ * overlay), reading a pixel under the pointer (checked against the stored TIFFs) and deciding,
  * a second inspector's stale decision getting the 409 conflict message, a supervisor's figures
  * changing, and the audit browser. Prints (does not assert) the image open and repaint times, and
  * saves a screenshot of each view under docs/screenshots/.
@@ -21,6 +22,7 @@ import { writeScanPackage } from '#adapter/scan-package/write.ts';
 import { simulateScan } from '#adapter/simulator/index.ts';
 import { startApi } from '#services/api/main.ts';
 import { loadConfig, type AppConfig } from '#services/core/config.ts';
+import { decodeGrey16 } from '#services/core/imaging.ts';
 import { startWorker, type WorkerHandle } from '#workers/main.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/packages.ts';
@@ -270,6 +272,21 @@ describe('web console', () => {
     console.log(`[console] window/level repaint: ${repaints.map((r) => r.toFixed(1)).join(', ')} ms (last with material colouring)`);
     await shot(page, 'inspector-alert-materials');
     await page.locator('[data-testid=material]').uncheck();
+    await paintsAfter(page, coloured.paints);
+    // The model's heat map of the alert's class: `h` draws it over the image, the toggle removes it.
+    const plain = await canvasDigest(page);
+    const heatAttr = () => page.getAttribute('[data-testid=viewer-canvas]', 'data-heat');
+    expect(await heatAttr()).toBe('');
+    await page.keyboard.press('h');
+    await expect.poll(heatAttr, { timeout: 10_000 }).toMatch(/^(ivory|rhino_horn|timber) \S+@\S+$/);
+    const heated = await canvasDigest(page);
+    expect(heated.hash, 'the heat-map overlay changes the pixels').not.toBe(plain.hash);
+    expect(heated.coloured, 'the overlay colours pixels').toBeGreaterThan(plain.coloured);
+    expect(await page.textContent('[data-testid=heatmap-legend]')).toMatch(/heat map .* peak \d\.\d\d/);
+    await shot(page, 'inspector-alert-heatmap');
+    await page.locator('[data-testid=heatmap]').uncheck();
+    await expect.poll(heatAttr).toBe('');
+    expect((await canvasDigest(page)).hash, 'toggled off: the image as before').toBe(plain.hash);
     // Measure 100 canvas pixels horizontally: a distance in mm appears.
     await page.click('[data-testid=measure]');
     const box = (await page.locator('[data-testid=viewer-canvas]').boundingBox())!;
@@ -278,6 +295,32 @@ describe('web console', () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 4 });
     await page.mouse.up();
     expect(await page.textContent('[data-testid=measure-mm]')).toMatch(/^\d+ mm$/);
+    await page.click('[data-testid=measure]'); // measuring off
+    // The pixel readout: what it shows for the pixel under the pointer is that pixel of the stored TIFFs.
+    const scanId = (await page.textContent('[data-testid=alert-page] h2'))!.match(/scan (\S+)/)![1]!;
+    const detail = await getJson<{ airValue: number; pixelSpacingMm: { x: number; y: number } }>(`/v1/scans/${scanId}`, people.inspector.token);
+    const tiff = async (energy: string) => {
+      const res = await fetch(`${api.url}/v1/scans/${scanId}/image?energy=${energy}&format=tiff`, { headers: { authorization: `Bearer ${people.inspector.token}` } });
+      return decodeGrey16(Buffer.from(await res.arrayBuffer()));
+    };
+    const [high, low] = [await tiff('high'), await tiff('low')];
+    for (const [fx, fy] of [[0.45, 0.5], [0.7, 0.55]] as const) {
+      await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+      await expect.poll(() => page.getAttribute('[data-testid=readout]', 'data-px')).toMatch(/^\d+,\d+$/);
+      const [px, py] = (await page.getAttribute('[data-testid=readout]', 'data-px'))!.split(',').map(Number) as [number, number];
+      const text = (await page.textContent('[data-testid=readout]'))!;
+      const vh = high.data[py * high.width + px]!;
+      const vl = low.data[py * low.width + px]!;
+      const t = (v: number) => (v / detail.airValue).toFixed(4);
+      const mu = (v: number) => (-Math.log(Math.max(1, v) / detail.airValue)).toFixed(3);
+      expect(text).toContain(`x ${((px + 0.5) * detail.pixelSpacingMm.x).toFixed(0)} mm, y ${((py + 0.5) * detail.pixelSpacingMm.y).toFixed(0)} mm`);
+      expect(text).toContain(`high T ${t(vh)} μ ${mu(vh)}`);
+      expect(text).toContain(`low T ${t(vl)} μ ${mu(vl)}`);
+      expect(text).toMatch(/material (not classed|organic|mixed|metal)/);
+    }
+    await shot(page, 'inspector-alert-readout');
+    await page.mouse.move(box.x - 20, box.y - 20);
+    await expect.poll(() => page.getAttribute('[data-testid=readout]', 'data-px')).toBe('');
     expect((await page.locator('[data-testid=manifest]').count()) + (await page.getByText('No declarations.').count())).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=reasons] li').count()).toBeGreaterThan(0);
 

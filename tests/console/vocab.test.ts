@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '#services/core/review.ts';
 import { DETECTION_CLASSES, WILDLIFE_CLASSES } from '#services/core/domain.ts';
+import { HEATMAP_ENCODINGS, HEATMAP_LEVELS, encodeHeatmap } from '#services/core/heatmap.ts';
 import { attenuation } from '#services/core/imaging.ts';
 import { FALSE_ALARM_KINDS, STATS_GROUP_BY } from '#services/stats/stats-service.ts';
 import * as vocab from '#services/console/src/vocab.ts';
-import { MATERIAL_METAL, MATERIAL_MIXED, MATERIAL_NONE, MATERIAL_ORGANIC, attenuationTable, autoWindow, distanceMm, greyTable, materialClasses } from '#services/console/src/imaging.ts';
+import { MATERIAL_METAL, MATERIAL_MIXED, MATERIAL_NONE, MATERIAL_ORGANIC, attenuationTable, autoWindow, distanceMm, greyTable, heatLut, heatRgba, inflateCells, materialClasses } from '#services/console/src/imaging.ts';
 
 describe('console vocabularies', () => {
   it('match services/core', () => {
@@ -22,6 +23,8 @@ describe('console vocabularies', () => {
     expect(vocab.WILDLIFE_CLASSES).toEqual(WILDLIFE_CLASSES);
     expect(vocab.FALSE_ALARM_KINDS).toEqual(FALSE_ALARM_KINDS);
     expect(vocab.STATS_GROUP_BY).toEqual(STATS_GROUP_BY);
+    expect(vocab.HEATMAP_ENCODINGS).toEqual(HEATMAP_ENCODINGS);
+    expect(vocab.HEATMAP_LEVELS).toBe(HEATMAP_LEVELS);
   });
 });
 
@@ -76,5 +79,21 @@ describe('console imaging', () => {
   it('distance uses the pixel spacing per axis', () => {
     expect(distanceMm({ x: 0, y: 0 }, { x: 3, y: 4 }, { x: 1, y: 1 })).toBe(5);
     expect(distanceMm({ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 5, y: 2 })).toBe(50);
+  });
+
+  it('heat maps: the browser inflates what the server deflates; cells below the floor stay transparent, hotter is redder and more opaque', async () => {
+    const scores = Float64Array.from([0, 0.05, 0.2, 0.5, 0.9, 1, 0.3, 0.7]);
+    const { data } = encodeHeatmap(scores, 4, 4, 2);
+    const cells = await inflateCells(data.toString('base64'), 8);
+    expect([...cells]).toEqual([...scores].map((v) => Math.round(v * 255)));
+    await expect(inflateCells(data.toString('base64'), 9)).rejects.toThrow(/expected 9/);
+    const rgba = heatRgba(cells, heatLut(0.2));
+    const px = (i: number) => [...rgba.subarray(i * 4, i * 4 + 4)];
+    expect(px(0)[3]).toBe(0);
+    expect(px(1)[3]).toBe(0);
+    expect(px(2)[3]).toBeGreaterThan(0);
+    expect(px(5)[3]!).toBeGreaterThan(px(3)[3]!);
+    expect(px(5)[0]).toBe(255); // 1.0 is red
+    expect(px(2)[2]).toBeGreaterThan(px(2)[0]!); // at the floor, blue
   });
 });

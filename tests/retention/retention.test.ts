@@ -2,8 +2,9 @@
  * Retention (issue 10 §3) on SQLite and PostgreSQL with a real image store and quarantine: after
  * N days it deletes the images of clear scans without alerts (not an image a newer scan shares),
  * old tier-2 detections of scans without alerts, old quarantined packages and orphaned temp
- * copies — never anything of a scan with an alert or of a scan that ended needs_review — audits
- * what it deleted, and a dry run deletes nothing. A pruned image answers 410 at the API.
+ * copies, and the heat maps of the scans whose images go — never anything of a scan with an alert
+ * or of a scan that ended needs_review — audits what it deleted, and a dry run deletes nothing. A
+ * pruned image answers 410 at the API, its heat map 404.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +20,7 @@ import type { Store } from '#services/store/types.ts';
 import { loginAs } from '../helpers/auth.ts';
 import { tiff16 } from '../helpers/packages.ts';
 import { backends } from '../store/backends.ts';
-import { makeDetection, makeResult, makeScan } from '../store/factories.ts';
+import { makeDetection, makeHeatmap, makeResult, makeScan } from '../store/factories.ts';
 
 const DAY = 86_400_000;
 
@@ -44,6 +45,7 @@ describe.each(backends)('retention on $name', (backend) => {
     await store.scans.insert(makeScan(id, { receivedAt: opts.receivedAt, images: [opts.img] }));
     const r = makeResult(id, 0, opts.verdict === 'alert');
     r.detections = Array.from({ length: opts.tier2 ?? 0 }, (_, i) => makeDetection(id, `${id}-t2-${i}`, { aboveThreshold: false, score: 0.1 }));
+    r.heatmaps = [makeHeatmap(id, 'ivory'), makeHeatmap(id, 'timber')];
     await store.recordAnalysis([r], { status: 'analysed', verdict: opts.verdict });
   }
 
@@ -84,8 +86,9 @@ describe.each(backends)('retention on $name', (backend) => {
 
   it('a dry run counts and deletes nothing', async () => {
     const r = await runRetention(store, images, { days: 30, rejectedDir: rejected, dryRun: true, now, actor: systemActor('cli') });
-    expect(r).toMatchObject({ dryRun: true, scansPruned: 2, imagesDeleted: 1, imagesKeptShared: 1, scansKeptForAlerts: 1, tier2DetectionsDeleted: 3, quarantineDeleted: 1, tempFilesDeleted: 1 });
+    expect(r).toMatchObject({ dryRun: true, scansPruned: 2, imagesDeleted: 1, imagesKeptShared: 1, heatmapsDeleted: 4, scansKeptForAlerts: 1, tier2DetectionsDeleted: 3, quarantineDeleted: 1, tempFilesDeleted: 1 });
     expect(await store.detections.listByScan('old-clear')).toHaveLength(3);
+    expect(await store.heatmaps.listByScan('old-clear')).toHaveLength(2);
     expect(await exists(path.join(rejected, 'q-old'))).toBe(true);
     expect(await store.audit.list({ action: 'data.pruned', limit: 5 })).toEqual([]);
   });
@@ -93,7 +96,13 @@ describe.each(backends)('retention on $name', (backend) => {
   it('deletes only what may go, audits it, and the API answers 410 for a pruned image', async () => {
     const before = await store.scans.get('old-clear');
     const r = await runRetention(store, images, { days: 30, rejectedDir: rejected, now, actor: systemActor('cli') });
-    expect(r).toMatchObject({ dryRun: false, scansPruned: 2, imagesDeleted: 1, imagesKeptShared: 1, scansKeptForAlerts: 1, tier2DetectionsDeleted: 3, quarantineDeleted: 1, tempFilesDeleted: 1 });
+    expect(r).toMatchObject({ dryRun: false, scansPruned: 2, imagesDeleted: 1, imagesKeptShared: 1, heatmapsDeleted: 4, scansKeptForAlerts: 1, tier2DetectionsDeleted: 3, quarantineDeleted: 1, tempFilesDeleted: 1 });
+    // Heat maps go with the images of the pruned scans (even when an image file is shared), and only theirs.
+    expect(await store.heatmaps.listByScan('old-clear')).toHaveLength(0);
+    expect(await store.heatmaps.listByScan('old-clear-shared')).toHaveLength(0);
+    expect(await store.heatmaps.listByScan('new-clear-shared')).toHaveLength(2);
+    expect(await store.heatmaps.listByScan('old-alert')).toHaveLength(2);
+    expect(await store.heatmaps.listByScan('old-needs-review')).toHaveLength(2);
     expect(r.bytesFreed).toBeGreaterThan(0);
 
     const file = (id: string) => store.scans.get(id).then((s) => images.pathOf(s!.images[0]!.sha256));
@@ -115,7 +124,7 @@ describe.each(backends)('retention on $name', (backend) => {
 
     // A second run finds nothing more.
     const again = await runRetention(store, images, { days: 30, rejectedDir: rejected, now, actor: systemActor('cli') });
-    expect(again).toMatchObject({ scansPruned: 0, imagesDeleted: 0, tier2DetectionsDeleted: 0, quarantineDeleted: 0 });
+    expect(again).toMatchObject({ scansPruned: 0, imagesDeleted: 0, heatmapsDeleted: 0, tier2DetectionsDeleted: 0, quarantineDeleted: 0 });
 
     const app = await buildApp({ config: loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), store, images }, { logger: false, processMetrics: false });
     try {
@@ -126,6 +135,10 @@ describe.each(backends)('retention on $name', (backend) => {
         expect(res.json().error).toBe('gone');
       }
       expect((await app.inject({ url: '/v1/scans/old-alert/image?energy=high&format=tiff', headers })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/v1/scans/old-clear/heatmap?class=ivory', headers })).statusCode).toBe(404);
+      const kept = await app.inject({ url: '/v1/scans/old-alert/heatmap?class=ivory', headers });
+      expect(kept.statusCode).toBe(200);
+      expect(kept.json()).toMatchObject({ class: 'ivory', width: 8, height: 4, maxScore: 0.9 });
     } finally {
       await app.close();
     }

@@ -1,5 +1,6 @@
 /** Builders for domain records used by store and API tests. */
 import type { AlertRecord, DetectionClass, DetectionRecord, ScanRecord } from '#services/core/domain.ts';
+import { encodeHeatmap, type HeatmapRecord } from '#services/core/heatmap.ts';
 import type { AnalysisResult } from '#services/store/types.ts';
 
 export function makeScan(scanId: string, over: Partial<ScanRecord> = {}): ScanRecord {
@@ -83,4 +84,29 @@ export function makeResult(scanId: string, n: number, withAlert: boolean, tag = 
 /** ISO time `i` seconds after a fixed base, so ordering in tests is deterministic. */
 export function t(i: number): string {
   return new Date(Date.UTC(2025, 0, 1, 0, 0, 0) + i * 1000).toISOString();
+}
+
+/** A small heat map of the factory stamp: one hot cell at (cx, cy) on an 8×4 grid of 8-pixel cells. */
+export function makeHeatmap(scanId: string, cls: DetectionClass = 'ivory', hot = { cx: 2, cy: 1, score: 0.9 }): HeatmapRecord {
+  const w = 8;
+  const h = 4;
+  const scores = new Float64Array(w * h);
+  scores[hot.cy * w + hot.cx] = hot.score;
+  const { data, maxScore } = encodeHeatmap(scores, w, w, h);
+  return {
+    ...stamp,
+    scanId,
+    class: cls,
+    shadow: false,
+    width: w,
+    height: h,
+    cellWidthPx: 8,
+    cellHeightPx: 8,
+    scanWidth: 64,
+    scanHeight: 32,
+    maxScore,
+    encoding: 'u8-deflate',
+    data,
+    createdAt: new Date().toISOString(),
+  };
 }

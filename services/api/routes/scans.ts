@@ -1,5 +1,5 @@
 /**
- * /v1/scans: list, detail and image rendering. Operators see only their lanes' scans (the list is
+ * /v1/scans: list, detail, image rendering and the models' heat maps. Operators see only their lanes' scans (the list is
  * filtered, another lane's scan is a 404 like a missing one); every image served is audited as
  * `image.viewed`, since the images are evidence.
  */
@@ -14,7 +14,7 @@ import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parseWindow, RenderCache, renderPng } from '../render.ts';
 import { ErrorResponse } from '../schemas/common.ts';
-import { ImageQuery, ScanDetail, ScanListQuery, ScanPage, ScanParams } from '../schemas/scans.ts';
+import { Heatmap, HeatmapQuery, ImageQuery, ScanDetail, ScanListQuery, ScanPage, ScanParams } from '../schemas/scans.ts';
 import { scanDetail, scanSummary } from '../views.ts';
 
 /** Binary bodies bypass serialisation; Unsafe types them for the handler and documents them for OpenAPI. */
@@ -148,6 +148,44 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       });
       if (gone || png.length === 0) return reply.code(410).send({ error: 'gone', message: `the ${ref.energy}-energy image of scan "${scanId}" is no longer kept (retention)` });
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
+    },
+  );
+
+  app.get(
+    '/scans/:scanId/heatmap',
+    {
+      // The heat map is read beside the image in the review viewer: the reviewers' route.
+      config: { roles: REVIEWERS },
+      schema: {
+        tags: ['scans'],
+        summary: "A model's heat map of one class for a scan: 8-bit score cells on the model's output grid and where they lie on the image",
+        params: ScanParams,
+        querystring: HeatmapQuery,
+        response: { 200: Heatmap, 400: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { scanId } = request.params;
+      const q = request.query;
+      const scan = visible(await store.scans.get(scanId), actorOf(request));
+      if (!scan) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" not found` });
+      const at = q.model?.lastIndexOf('@') ?? -1;
+      const model = q.model ? { modelId: q.model.slice(0, at), modelVersion: q.model.slice(at + 1) } : undefined;
+      const h = await store.heatmaps.get(scanId, q.class, model);
+      if (!h) {
+        return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" has no ${q.class} heat map${q.model ? ` of ${q.model}` : ''} (not analysed, or pruned with its images)` });
+      }
+      // Thresholds from the card when that model version is loaded (active or shadow).
+      const reg = deps.models ? await deps.models().catch(() => null) : null;
+      const card = reg ? [...reg.active, ...reg.shadow].find((m) => m.card.id === h.modelId && m.card.version === h.modelVersion)?.card : undefined;
+      return {
+        ...h,
+        cellWidthMm: h.cellWidthPx * scan.metadata.pixelSpacingMm.x,
+        cellHeightMm: h.cellHeightPx * scan.metadata.pixelSpacingMm.y,
+        candidateScore: card?.candidateScore ?? null,
+        threshold: card?.thresholds[h.class]?.score ?? null,
+        data: h.data.toString('base64'),
+      };
     },
   );
 };

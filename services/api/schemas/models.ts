@@ -27,3 +27,28 @@ export const ModelList = Type.Object({
   /** Model specs the registry refused; reasons are in the server log (they name file paths). */
   refused: Type.Array(Type.String()),
 });
+
+/** A model version on disk, for administrators: the card's summary and whether it runs. */
+export const ModelVersion = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  active: Type.Boolean({ description: 'the version models/registry.json makes active' }),
+  shadow: Type.Boolean({ description: 'named in SHADOW_MODELS' }),
+  problem: Type.Union([Type.String(), Type.Null()], { description: 'why the card could not be read' }),
+  card: Type.Union([
+    Type.Object({
+      createdAt: Type.String(),
+      intendedUse: Type.String(),
+      classes: Type.Array(DetectionClass),
+      sourceKinds: Type.Array(Type.String()),
+      pixelSpacingMm: Type.Number(),
+      representation: Type.String({ description: 'attenuation or basis' }),
+      candidateScore: Type.Number(),
+      thresholds: Type.Record(Type.String(), Threshold),
+      limits: Type.Array(Type.String()),
+    }),
+    Type.Null(),
+  ]),
+});
+
+export const ModelVersionList = Type.Object({ items: Type.Array(ModelVersion) });

@@ -1,6 +1,7 @@
 /** Request and response schemas of /v1/scans. */
 import { Type, type Static } from '@sinclair/typebox';
 import { CALIBRATION_MODES, CITES_APPENDICES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
+import { HEATMAP_ENCODINGS } from '../../core/heatmap.ts';
 import { Alert } from './alerts.ts';
 import { Box, Cursor, DetectionClass, LaneId, Limit, literals, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
 
@@ -143,3 +144,38 @@ export const ImageQuery = Type.Object({
   maxWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, description: 'PNG only: downscale to at most this width' })),
 });
 export type ImageQuery = Static<typeof ImageQuery>;
+
+export const HeatmapQuery = Type.Object({
+  class: DetectionClass,
+  model: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._-]{1,128}@[A-Za-z0-9._+-]{1,64}$',
+      description: '<modelId>@<version>; default: the newest non-shadow model version that analysed the scan',
+    }),
+  ),
+});
+export type HeatmapQuery = Static<typeof HeatmapQuery>;
+
+export const Heatmap = Type.Object({
+  scanId: Type.String(),
+  modelId: Type.String(),
+  modelVersion: Type.String(),
+  modelSha256: Sha256,
+  class: DetectionClass,
+  shadow: Type.Boolean(),
+  width: Type.Integer({ description: 'cells per row of the model output grid (unpadded)' }),
+  height: Type.Integer({ description: 'rows of cells' }),
+  cellWidthPx: Type.Number({ description: 'scan pixels per cell along x: cell cx covers x ∈ [cx·cellWidthPx, (cx+1)·cellWidthPx)' }),
+  cellHeightPx: Type.Number({ description: 'scan pixels per cell along y' }),
+  cellWidthMm: Type.Number(),
+  cellHeightMm: Type.Number(),
+  scanWidth: Type.Integer(),
+  scanHeight: Type.Integer(),
+  maxScore: Type.Number({ description: 'highest cell score, 0..1' }),
+  candidateScore: Nullable(Type.Number({ description: "the model's candidate score (a detection needs at least this), when the model is loaded" })),
+  threshold: Nullable(Type.Number({ description: "the class's tier-1 threshold, when the model is loaded" })),
+  encoding: literals(HEATMAP_ENCODINGS, { description: 'u8-deflate: width·height bytes, row-major, 0..255 = score 0..1, zlib (deflate) compressed' }),
+  data: Type.String({ contentEncoding: 'base64', description: 'the encoded cells, base64' }),
+  createdAt: Type.String(),
+});
+export type Heatmap = Static<typeof Heatmap>;

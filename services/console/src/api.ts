@@ -164,3 +164,24 @@ export interface ScanSummary {
   failureReason: string | null;
   updatedAt: string;
 }
+
+/** GET /v1/scans/:id/heatmap: one class's score cells and where they lie on the image. */
+export interface HeatmapView {
+  scanId: string;
+  modelId: string;
+  modelVersion: string;
+  class: string;
+  width: number;
+  height: number;
+  cellWidthPx: number;
+  cellHeightPx: number;
+  cellWidthMm: number;
+  cellHeightMm: number;
+  scanWidth: number;
+  scanHeight: number;
+  maxScore: number;
+  candidateScore: number | null;
+  threshold: number | null;
+  encoding: string;
+  data: string;
+}

@@ -10,6 +10,10 @@
  *   linac (MeV, pair production raises μ_high for high Z):  R > 1.178 organic, R < 1.155 metal, else mixed.
  *   X-ray tube (kV, photo-effect raises μ_low for high Z):   R < 1.5 organic,   R > 2.3 metal,   else mixed.
  * Colours: orange organic, green mixed, blue metal (tints of the grey value, so density still shows).
+ *
+ * Heat-map overlay: a model's 8-bit score cells (0..255 = score 0..1) coloured on a blue → yellow →
+ * red ramp, transparent below a floor (the model's candidate score, else 0.1) and more opaque the
+ * higher the score, drawn over the image scaled to cellWidthPx × cellHeightPx scan pixels per cell.
  */
 
 export type SourceKind = 'linac' | 'tube';
@@ -76,6 +80,8 @@ export const MATERIAL_NONE = 0;
 export const MATERIAL_ORGANIC = 1;
 export const MATERIAL_MIXED = 2;
 export const MATERIAL_METAL = 3;
+/** Names of the material classes (index = class) for the pixel readout; NONE: too thin or too dense to class. */
+export const MATERIAL_NAMES = ['not classed (too thin or too dense)', 'organic', 'mixed', 'metal'] as const;
 
 export const MATERIAL_RULES: Record<SourceKind, { muMax: number; organic: (r: number) => boolean; metal: (r: number) => boolean; text: string }> = {
   linac: { muMax: 9.5, organic: (r) => r > 1.178, metal: (r) => r < 1.155, text: 'R > 1.178 organic · R < 1.155 metal' },
@@ -132,4 +138,43 @@ export function paint(high: Uint16Array, grey: Uint8Array, rgba: Uint8ClampedArr
 /** Distance in mm between two image points (pixels), from the scan's pixel spacing. */
 export function distanceMm(a: { x: number; y: number }, b: { x: number; y: number }, spacing: { x: number; y: number }): number {
   return Math.hypot((b.x - a.x) * spacing.x, (b.y - a.y) * spacing.y);
+}
+
+/** RGBA (premultiplied-free, 0..255) per quantised score: transparent below `floor` (0..1). */
+export function heatLut(floor: number, maxAlpha = 0.6): Uint8ClampedArray {
+  const lut = new Uint8ClampedArray(256 * 4);
+  for (let v = 0; v < 256; v++) {
+    const s = v / 255;
+    if (s < floor) continue;
+    // blue (0) → cyan → yellow → red (1)
+    const t = Math.min(1, Math.max(0, (s - floor) / Math.max(1e-6, 1 - floor)));
+    const r = t < 0.5 ? t * 2 * 255 : 255;
+    const g = t < 0.5 ? 128 + t * 254 : 255 * (1 - (t - 0.5) * 2);
+    const b = t < 0.5 ? 255 * (1 - t * 2) : 0;
+    lut.set([r, g, b, 255 * (0.06 + (maxAlpha - 0.06) * t)], v * 4);
+  }
+  return lut;
+}
+
+/** Colours quantised heat-map cells through a heatLut into RGBA pixels (one per cell). */
+export function heatRgba(cells: Uint8Array, lut: Uint8ClampedArray, out = new Uint8ClampedArray(cells.length * 4)): Uint8ClampedArray {
+  for (let i = 0; i < cells.length; i++) {
+    const k = cells[i]! * 4;
+    out[i * 4] = lut[k]!;
+    out[i * 4 + 1] = lut[k + 1]!;
+    out[i * 4 + 2] = lut[k + 2]!;
+    out[i * 4 + 3] = lut[k + 3]!;
+  }
+  return out;
+}
+
+/** Inflates a u8-deflate heat map (base64 of zlib data) in the browser, with DecompressionStream. */
+export async function inflateCells(base64: string, expected: number): Promise<Uint8Array> {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const cells = new Uint8Array(await new Response(stream).arrayBuffer());
+  if (cells.length !== expected) throw new Error(`heat map holds ${cells.length} cells, expected ${expected}`);
+  return cells;
 }

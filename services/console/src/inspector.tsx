@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, qs, request, type AlertDetail, type AlertView, type ScanDetail } from './api.ts';
+import { LoadMore, PAGE_SIZE, fetchPages, type PageOf } from './paging.tsx';
 import { navigate, onLinkClick } from './router.ts';
 import { useShortcuts } from './shortcuts.tsx';
 import { CLEAR_REASONS, DECISIONS, FINAL_ALERT_STATUSES, STATUS_COLOURS, WILDLIFE_CLASSES, type AlertStatus } from './vocab.ts';
@@ -53,21 +54,47 @@ export function Queue() {
   const [items, setItems] = useState<AlertView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  /** Pages shown: the 10 s refresh reloads as many, so "Load more" is not undone. */
+  const pages = useRef(1);
+
+  const url = (cursor?: string) => {
+    const q = filter === 'all' ? {} : filter === 'mine' ? { assignee: 'me' } : { status: filter };
+    return `/v1/alerts${qs({ ...q, limit: PAGE_SIZE.queue, cursor })}`;
+  };
+  function show(page: PageOf<AlertView>): void {
+    const sorted = [...page.items].sort(queueOrder);
+    lastQueue = sorted.map((a) => a.id);
+    setItems(sorted);
+    setCursor(page.nextCursor);
+    setError(null);
+  }
 
   async function load(): Promise<void> {
     try {
-      const q = filter === 'all' ? {} : filter === 'mine' ? { assignee: 'me' } : { status: filter };
-      const page = await get<{ items: AlertView[] }>(`/v1/alerts${qs({ ...q, limit: 200 })}`);
-      const sorted = [...page.items].sort(queueOrder);
-      lastQueue = sorted.map((a) => a.id);
-      setItems(sorted);
-      setError(null);
+      show(await fetchPages<AlertView>(url, pages.current));
     } catch (err) {
       setError((err as Error).message);
     }
   }
 
+  async function more(): Promise<void> {
+    if (!cursor || busy) return;
+    setBusy(true);
+    try {
+      const page = await get<PageOf<AlertView>>(url(cursor));
+      pages.current++;
+      show({ items: [...(items ?? []), ...page.items.filter((a) => !items?.some((b) => b.id === a.id))], nextCursor: page.nextCursor });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   useEffect(() => {
+    pages.current = 1;
     void load();
     const t = setInterval(() => void load(), 10_000);
     return () => clearInterval(t);
@@ -126,6 +153,8 @@ export function Queue() {
           </tbody>
         </table>
       )}
+      {items !== null && <LoadMore cursor={cursor} busy={busy} shown={items.length} onMore={() => void more()} />}
+      {cursor && <p class="muted small">The order applies to the alerts loaded; older alerts follow with "Load more".</p>}
     </section>
   );
 }
@@ -214,7 +243,7 @@ export function AlertPage({ id }: { id: string }) {
         <span class="muted">version {alert.review.version}</span>
       </div>
       <div class="split">
-        <div class="main">{scan ? <Viewer scan={scan} focus={focus} /> : <p class="muted">Loading scan…</p>}</div>
+        <div class="main">{scan ? <Viewer scan={scan} focus={focus} heatmap={{ model: `${alert.modelId}@${alert.modelVersion}`, cls: alert.class }} /> : <p class="muted">Loading scan…</p>}</div>
         <aside class="side">
           <div class="card">
             <h3>Review</h3>

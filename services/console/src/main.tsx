@@ -6,6 +6,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, onSessionEnded, request, setCsrfToken, type Me } from './api.ts';
+import { CalibrationsPage, KeysPage, ModelsPage, UsersPage } from './admin.tsx';
 import { AlertPage, Queue } from './inspector.tsx';
 import { LaneView } from './operator.tsx';
 import { navigate, onLinkClick, usePath } from './router.ts';
@@ -20,6 +21,10 @@ const PAGES: Array<{ path: string; label: string; roles: Role[] }> = [
   { path: '/queue', label: 'Alert queue', roles: ['inspector', 'supervisor'] },
   { path: '/dashboard', label: 'Dashboard', roles: ['supervisor', 'admin'] },
   { path: '/audit', label: 'Audit', roles: ['supervisor', 'admin'] },
+  { path: '/admin/users', label: 'Users', roles: ['admin'] },
+  { path: '/admin/keys', label: 'API keys', roles: ['admin'] },
+  { path: '/admin/models', label: 'Models', roles: ['admin'] },
+  { path: '/admin/calibrations', label: 'Calibrations', roles: ['admin'] },
 ];
 const HOME: Record<Role, string> = { operator: '/lanes', inspector: '/queue', supervisor: '/dashboard', admin: '/dashboard' };
 
@@ -119,6 +124,10 @@ function App() {
   else if (path.startsWith('/alerts/')) body = <AlertPage id={decodeURIComponent(path.slice('/alerts/'.length))} />;
   else if (path === '/dashboard') body = <Dashboard />;
   else if (path === '/audit') body = <AuditBrowser />;
+  else if (path === '/admin/users') body = <UsersPage />;
+  else if (path === '/admin/keys') body = <KeysPage />;
+  else if (path === '/admin/models') body = <ModelsPage />;
+  else if (path === '/admin/calibrations') body = <CalibrationsPage />;
   else if (path === '/') body = null;
   else body = <section class="page"><p>No page {path}.</p></section>;
 
@@ -128,14 +137,14 @@ function App() {
         <span class="brand">Cargo X-ray</span>
         <nav>
           {PAGES.filter((p) => p.roles.includes(role!)).map((p) => (
-            <a href={p.path} class={path.startsWith(p.path) ? 'active' : ''} onClick={(e) => onLinkClick(e as MouseEvent, p.path)}>{p.label}</a>
+            <a href={p.path} data-nav={p.path} class={path.startsWith(p.path) ? 'active' : ''} onClick={(e) => onLinkClick(e as MouseEvent, p.path)}>{p.label}</a>
           ))}
         </nav>
         <span class="who" data-testid="who">{me.name} · <b>{role}</b>{me.lanes ? ` · ${me.lanes.join(', ')}` : ''}</span>
         <button type="button" class="link" onClick={() => setHelp(true)} title="Keyboard shortcuts">?</button>
         <button type="button" data-testid="logout" onClick={() => void logout()}>Log out</button>
       </header>
-      {role === 'admin' && path === '/dashboard' && <p class="muted pad">Administrators manage users and keys through the API (docs/access.md); scans and alerts are not open to this role.</p>}
+      {role === 'admin' && path === '/dashboard' && <p class="muted pad">Users, API keys, models and calibrations: the pages above. Scans and alerts are not open to this role.</p>}
       {body}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </>

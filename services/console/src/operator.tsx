@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, qs, type ScanDetail, type ScanSummary } from './api.ts';
+import { LoadMore, PAGE_SIZE, type PageOf } from './paging.tsx';
 import { INSPECTION_OUTCOMES } from './vocab.ts';
 import { age } from './inspector.tsx';
 
@@ -67,10 +68,14 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
     setFollowing(v);
   };
 
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
   async function relist(): Promise<void> {
     try {
-      const [s, r] = await Promise.all([get<{ items: ScanSummary[] }>(`/v1/scans${qs({ limit: 50 })}`), get<{ items: Rejection[] }>(`/v1/rejections${qs({ limit: 20 })}`)]);
+      const [s, r] = await Promise.all([get<PageOf<ScanSummary>>(`/v1/scans${qs({ limit: PAGE_SIZE.scans })}`), get<{ items: Rejection[] }>(`/v1/rejections${qs({ limit: 20 })}`)]);
       setScans(s.items);
+      setCursor(s.nextCursor);
       setRejections(r.items);
       setError(null);
       if (follow.current && s.items[0]) setSelected(s.items[0].scanId);
@@ -110,6 +115,21 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
     es.addEventListener('scan.rejected', () => void get<{ items: Rejection[] }>(`/v1/rejections${qs({ limit: 20 })}`).then((r) => setRejections(r.items)).catch(() => {}));
     return () => es.close();
   }, []);
+
+  /** Older scans: the next page after the oldest shown (scans that arrived live sit before the cursor). */
+  async function more(): Promise<void> {
+    if (!cursor || busy) return;
+    setBusy(true);
+    try {
+      const page = await get<PageOf<ScanSummary>>(`/v1/scans${qs({ limit: PAGE_SIZE.scans, cursor })}`);
+      setScans((list) => [...list, ...page.items.filter((s) => !list.some((t) => t.scanId === s.scanId))]);
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
 
   const selectedRow = scans.find((s) => s.scanId === selected);
   useEffect(() => {
@@ -167,6 +187,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
                 ))}
               </tbody>
             </table>
+            <LoadMore cursor={cursor} busy={busy} shown={scans.length} onMore={() => void more()} />
           </div>
           <div class="card">
             <h3>Rejected packages</h3>

@@ -7,6 +7,8 @@ import { useEffect, useRef } from 'preact/hooks';
 export function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;
+  // A focused checkbox, radio button, slider or button takes no letters: shortcuts still work after a click on one.
+  if (el.tagName === 'INPUT' && ['checkbox', 'radio', 'range', 'button', 'submit'].includes((el as HTMLInputElement).type)) return false;
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
@@ -32,6 +34,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['Enter / o', 'queue: open the selected alert'],
   ['c', 'claim the alert shown (or renew your claim)'],
   ['d', 'go to the decision form'],
+  ['h', "alert: show or hide the model's heat map over the image (class chosen beside the toggle)"],
   ['?', 'show or hide this help'],
   ['Esc', 'close this help'],
 ];

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from './api.ts';
+import { LoadMore, PAGE_SIZE, type PageOf } from './paging.tsx';
 import { ALERT_STATUSES, FALSE_ALARM_KINDS, STATS_GROUP_BY, STATUS_COLOURS } from './vocab.ts';
 
 interface Rate {
@@ -197,16 +198,21 @@ export function AuditBrowser() {
   const [verify, setVerify] = useState<Verify | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [busy, setBusy] = useState(false);
+
   async function load(more = false): Promise<void> {
+    setBusy(true);
     try {
-      const page = await get<{ items: AuditEntry[]; nextCursor: string | null }>(
-        `/v1/audit${qs({ actor: actor.trim() || undefined, action: action.trim() || undefined, limit: 100, cursor: more ? cursor : undefined })}`,
+      const page = await get<PageOf<AuditEntry>>(
+        `/v1/audit${qs({ actor: actor.trim() || undefined, action: action.trim() || undefined, limit: PAGE_SIZE.audit, cursor: more ? cursor : undefined })}`,
       );
       setItems((old) => (more ? [...old, ...page.items] : page.items));
       setCursor(page.nextCursor);
       setError(null);
     } catch (err) {
       setError((err as Error).message);
+    } finally {
+      setBusy(false);
     }
   }
   async function check(): Promise<void> {
@@ -250,7 +256,7 @@ export function AuditBrowser() {
           ))}
         </tbody>
       </table>
-      {cursor && <button type="button" onClick={() => void load(true)}>Older entries</button>}
+      <LoadMore cursor={cursor} busy={busy} shown={items.length} onMore={() => void load(true)} />
     </section>
   );
 }

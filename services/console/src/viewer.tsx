@@ -1,14 +1,18 @@
 /**
  * The image viewer: both stored 16-bit TIFFs decoded in the browser and drawn on a canvas as
  * attenuation with window/level, gamma and invert, dual-energy material colouring, zoom/pan,
- * the detections' boxes (class, score, model id@version) and distance measurement in mm.
+ * the detections' boxes (class, score, model id@version), the model's heat map of a class as a
+ * semi-transparent overlay (`h`), distance measurement in mm, and a readout of the pixel under
+ * the pointer (position in mm, transmission and attenuation of both energies, material class).
  * Timings (open → first windowed image, last repaint) are kept on window.__cxrTimings and on the
  * canvas' data attributes, for the browser tests to print.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Detection, ScanDetail } from './api.ts';
+import { get, qs, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
+import { useShortcuts } from './shortcuts.tsx';
 import { fetchTiff, type Raster } from './tiff.ts';
-import { MATERIAL_RULES, attenuationTable, autoWindow, distanceMm, greyTable, materialClasses, paint, type Display } from './imaging.ts';
+import { MATERIAL_NAMES, MATERIAL_RULES, attenuationTable, autoWindow, distanceMm, greyTable, heatLut, heatRgba, inflateCells, materialClasses, paint, type Display } from './imaging.ts';
+import { DETECTION_CLASSES, HEATMAP_ENCODINGS } from './vocab.ts';
 
 declare global {
   interface Window {
@@ -26,6 +30,12 @@ interface Loaded {
   imageData: ImageData;
 }
 
+interface Heat {
+  view: HeatmapView;
+  /** One pixel per cell, coloured; drawn scaled to the cells' size in scan pixels. */
+  canvas: HTMLCanvasElement;
+}
+
 interface View {
   zoom: number;
   x: number;
@@ -39,7 +49,11 @@ function boxColour(d: Detection): string {
   return '#ffd000';
 }
 
-export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) {
+/**
+ * `heatmap`: which model's heat map to overlay (`id@version`, default the newest active one that
+ * analysed the scan) and the class selected first (the alert's).
+ */
+export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: string[]; heatmap?: { model?: string; cls?: string } }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -51,6 +65,12 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
   const [showAll, setShowAll] = useState(false);
   const [measuring, setMeasuring] = useState(false);
   const [measure, setMeasure] = useState<{ a: { x: number; y: number }; b: { x: number; y: number } } | null>(null);
+  const [heatOn, setHeatOn] = useState(false);
+  const [heatClass, setHeatClass] = useState<string>(heatmap?.cls ?? 'ivory');
+  const [heat, setHeat] = useState<Heat | null>(null);
+  const [heatError, setHeatError] = useState<string | null>(null);
+  /** The image pixel under the pointer (integer), for the readout; null when outside the image. */
+  const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
   const view = useRef<View>({ zoom: 1, x: 0, y: 0 });
   const openedAt = useRef(0);
   const painted = useRef(false);
@@ -88,6 +108,35 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
     };
   }, [scan.scanId]);
 
+  // The heat map of the selected class, fetched when the overlay is on.
+  useEffect(() => {
+    if (!heatOn) return;
+    let cancelled = false;
+    setHeatError(null);
+    get<HeatmapView>(`/v1/scans/${encodeURIComponent(scan.scanId)}/heatmap${qs({ class: heatClass, model: heatmap?.model })}`)
+      .then(async (v) => {
+        if (!(HEATMAP_ENCODINGS as readonly string[]).includes(v.encoding)) throw new Error(`heat map encoding ${v.encoding} is not known`);
+        const cells = await inflateCells(v.data, v.width * v.height);
+        const canvas = document.createElement('canvas');
+        canvas.width = v.width;
+        canvas.height = v.height;
+        const img = new ImageData(v.width, v.height);
+        heatRgba(cells, heatLut(v.candidateScore ?? 0.1), img.data);
+        canvas.getContext('2d')!.putImageData(img, 0, 0);
+        if (!cancelled) setHeat({ view: v, canvas });
+      })
+      .catch((err: Error) => {
+        if (cancelled) return;
+        setHeat(null);
+        setHeatError(err.message);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [heatOn, heatClass, scan.scanId, heatmap?.model]);
+
+  useShortcuts({ h: () => setHeatOn((on) => !on) });
+
   function fit(high = loaded?.high): void {
     const c = canvasRef.current;
     if (!c || !high) return;
@@ -118,7 +167,7 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
     c.dataset.paints = String(Number(c.dataset.paints ?? 0) + 1);
   }, [loaded, display, material]);
 
-  useEffect(() => draw(), [showBoxes, showAll, measure, focus?.join(',')]);
+  useEffect(() => draw(), [showBoxes, showAll, measure, focus?.join(','), heat, heatOn]);
 
   // Keep the canvas the size of its box.
   useEffect(() => {
@@ -151,6 +200,13 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
     ctx.imageSmoothingEnabled = zoom < 1;
     ctx.setTransform(zoom, 0, 0, zoom, x, y);
     ctx.drawImage(loaded.offscreen, 0, 0);
+    const overlay = heatOn && heat && heat.view.class === heatClass ? heat : null;
+    if (overlay) {
+      // Cells drawn as the square blocks they are (no smoothing): what the model saw, not more.
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(overlay.canvas, 0, 0, overlay.view.width * overlay.view.cellWidthPx, overlay.view.height * overlay.view.cellHeightPx);
+    }
+    c.dataset.heat = overlay ? `${overlay.view.class} ${overlay.view.modelId}@${overlay.view.modelVersion}` : '';
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (showBoxes) {
       ctx.font = '12px system-ui, sans-serif';
@@ -227,6 +283,13 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
     drag.current = { sx: e.clientX, sy: e.clientY, vx: view.current.x, vy: view.current.y, measure: false };
   }
   function onMove(e: MouseEvent): void {
+    if (loaded) {
+      const p = toImage(e);
+      const x = Math.floor(p.x);
+      const y = Math.floor(p.y);
+      const inside = x >= 0 && y >= 0 && x < loaded.high.width && y < loaded.high.height;
+      setPointer((old) => (!inside ? null : old && old.x === x && old.y === y ? old : { x, y }));
+    }
     const d = drag.current;
     if (!d) return;
     if (d.measure) {
@@ -242,6 +305,32 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
   function onUp(): void {
     drag.current = null;
   }
+  function onLeave(): void {
+    drag.current = null;
+    setPointer(null);
+  }
+
+  /** Readout of one pixel: readings, T = v / airValue, μ = −ln T (readings of 0 floored to 1), R and the material class. */
+  function readout(p: { x: number; y: number }) {
+    const l = loaded!;
+    const i = p.y * l.high.width + p.x;
+    const energy = (r: Raster | null) => {
+      if (!r) return null;
+      const v = r.data[i]!;
+      return { v, t: v / scan.airValue, mu: l.mu[v]! };
+    };
+    const high = energy(l.high)!;
+    const low = energy(l.low);
+    return {
+      xMm: (p.x + 0.5) * scan.pixelSpacingMm.x,
+      yMm: (p.y + 0.5) * scan.pixelSpacingMm.y,
+      high,
+      low,
+      ratio: low && high.mu > 0 ? low.mu / high.mu : null,
+      material: l.materials ? MATERIAL_NAMES[l.materials[i]!] ?? null : null,
+    };
+  }
+  const read = loaded && pointer ? readout(pointer) : null;
 
   const set = (patch: Partial<Display>) => setDisplay((d) => (d ? { ...d, ...patch } : d));
   const mm = measure ? distanceMm(measure.a, measure.b, scan.pixelSpacingMm) : null;
@@ -276,6 +365,12 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
         <label title="Also draw candidates below the model's threshold (dashed)">
           <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.currentTarget.checked)} /> Candidates
         </label>
+        <label title="The model's score map of a class over the image (h)">
+          <input data-testid="heatmap" type="checkbox" checked={heatOn} onChange={(e) => setHeatOn(e.currentTarget.checked)} /> Heat map (h)
+        </label>
+        <select data-testid="heatmap-class" value={heatClass} onChange={(e) => setHeatClass(e.currentTarget.value)} title="Class of the heat map">
+          {DETECTION_CLASSES.map((k) => <option value={k}>{k.replace('_', ' ')}</option>)}
+        </select>
         <button type="button" onClick={() => zoomBy(1.25)} title="Zoom in (or mouse wheel)">+</button>
         <button type="button" onClick={() => zoomBy(0.8)} title="Zoom out">−</button>
         <button type="button" onClick={() => { fit(); draw(); }}>Fit</button>
@@ -290,6 +385,21 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
           <span class="muted"> — R = μlow/μhigh, {MATERIAL_RULES[scan.source.kind]?.text}</span>
         </div>
       )}
+      {heatOn && (
+        <div class="legend" data-testid="heatmap-legend">
+          {heat && heat.view.class === heatClass ? (
+            <>
+              <span class="sw heat" /> heat map {heat.view.class.replace('_', ' ')} · {heat.view.modelId}@{heat.view.modelVersion} · cells{' '}
+              {Math.round(heat.view.cellWidthMm)}×{Math.round(heat.view.cellHeightMm)} mm · peak {heat.view.maxScore.toFixed(2)}
+              <span class="muted"> — blue: {(heat.view.candidateScore ?? 0.1).toFixed(2)} (candidate), red: 1; threshold {heat.view.threshold?.toFixed(2) ?? '—'}</span>
+            </>
+          ) : heatError ? (
+            <span class="muted">Heat map: {heatError}</span>
+          ) : (
+            <span class="muted">Loading the heat map…</span>
+          )}
+        </div>
+      )}
       <div class="viewer-canvas" ref={wrapRef}>
         {error && <div class="error" role="alert">Image: {error}</div>}
         {!loaded && !error && <div class="muted loading">Loading and decoding the 16-bit images…</div>}
@@ -301,8 +411,21 @@ export function Viewer({ scan, focus }: { scan: ScanDetail; focus?: string[] }) 
           onMouseDown={onDown}
           onMouseMove={onMove}
           onMouseUp={onUp}
-          onMouseLeave={onUp}
+          onMouseLeave={onLeave}
         />
+      </div>
+      <div class="readout small num" data-testid="readout" data-px={pointer ? `${pointer.x},${pointer.y}` : ''} data-high-t={read ? read.high.t.toFixed(5) : ''}>
+        {read ? (
+          <>
+            x {read.xMm.toFixed(0)} mm, y {read.yMm.toFixed(0)} mm <span class="muted">(pixel {pointer!.x}, {pointer!.y})</span>
+            {' · '}high T {read.high.t.toFixed(4)} μ {read.high.mu.toFixed(3)}
+            {read.low && <>{' · '}low T {read.low.t.toFixed(4)} μ {read.low.mu.toFixed(3)}</>}
+            {read.ratio !== null && <>{' · '}R {read.ratio.toFixed(3)}</>}
+            {read.material !== null ? <>{' · '}material <b data-testid="readout-material">{read.material}</b></> : <span class="muted"> · material: needs both energies</span>}
+          </>
+        ) : (
+          <span class="muted">Point at the image for position, transmission, attenuation and material.</span>
+        )}
       </div>
     </div>
   );

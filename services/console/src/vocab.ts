@@ -12,8 +12,13 @@ export const DETECTION_CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
 export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const;
 export const FALSE_ALARM_KINDS = [...CLEAR_REASONS, 'nothing_found'] as const;
 export const STATS_GROUP_BY = ['lane', 'class', 'model', 'day', 'inspector'] as const;
+/** Heat-map cell encodings the viewer reads (services/core/heatmap.ts). */
+export const HEATMAP_ENCODINGS = ['u8-deflate'] as const;
+export const HEATMAP_LEVELS = 255;
 
-export type Role = 'operator' | 'inspector' | 'supervisor' | 'admin';
+export const ROLES = ['operator', 'inspector', 'supervisor', 'admin'] as const;
+export const PASSWORD_MIN = 10;
+export type Role = (typeof ROLES)[number];
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type Decision = (typeof DECISIONS)[number];
 

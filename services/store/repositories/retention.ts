@@ -3,6 +3,7 @@
  * image file is still referenced by a scan that keeps its images, and the deletion of old tier-2
  * detections. "May go" is decided in SQL here so that it is one statement per rule, the same on
  * SQLite and PostgreSQL: a scan with any alert row — open or decided — is never a candidate.
+ * A scan's heat maps go with its images (they are drawn over them and show where things lie).
  */
 import type { Kysely } from 'kysely';
 import type { ScanImageRef } from '../../core/domain.ts';
@@ -24,6 +25,8 @@ export interface RetentionStore {
   /** True when a scan that keeps its images (not pruned, not in `except`) references this image. */
   imageStillReferenced(sha256: string, except: readonly string[]): Promise<boolean>;
   markImagesPruned(scanIds: readonly string[], at: string): Promise<void>;
+  /** Deletes the heat maps of these scans (pruned with their images); returns how many (a dry run only counts). */
+  deleteHeatmaps(scanIds: readonly string[], dryRun: boolean): Promise<number>;
   /** Deletes tier-2 detections (below threshold) created before `cutoff` of scans without alerts; returns how many. */
   deleteTier2Detections(cutoff: string, dryRun: boolean): Promise<number>;
 }
@@ -65,6 +68,19 @@ export function createRetentionRepository(db: Kysely<Database>): RetentionStore 
     async markImagesPruned(scanIds, at) {
       if (scanIds.length === 0) return;
       await db.updateTable('scans').set({ images_pruned_at: at }).where('scan_id', 'in', [...scanIds]).execute();
+    },
+    async deleteHeatmaps(scanIds, dryRun) {
+      if (scanIds.length === 0) return 0;
+      if (dryRun) {
+        const r = await db
+          .selectFrom('heatmaps')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('scan_id', 'in', [...scanIds])
+          .executeTakeFirstOrThrow();
+        return Number(r.n);
+      }
+      const res = await db.deleteFrom('heatmaps').where('scan_id', 'in', [...scanIds]).executeTakeFirst();
+      return Number(res.numDeletedRows ?? 0);
     },
     async deleteTier2Detections(cutoff, dryRun) {
       const where = db

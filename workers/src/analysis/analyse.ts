@@ -9,7 +9,7 @@ import { nominalResponse, type ScannerResponse } from '#services/core/physics/re
 import type { AnalysisResult } from '#services/store/types.ts';
 import { decide, type SpeciesReference } from '../decision/decide.ts';
 import type { InferencePool } from '../inference/inference-pool.ts';
-import { detectionsFromOutputs } from './postprocess.ts';
+import { detectionsFromOutputs, heatmapsFromOutputs } from './postprocess.ts';
 import { buildModelInput, type DecodedImage } from './preprocess.ts';
 
 export interface AnalysisDeps {
@@ -136,10 +136,10 @@ export async function analyseImages(
     // (box refinement), so the thread gets a copy.
     const { outputs, ms } = await deps.pool.run(model.path, { [model.card.input.name]: { data: input.data.slice(), dims: input.dims } });
     inferenceMs += ms;
-    const detections: DetectionRecord[] = detectionsFromOutputs(
-      { scanId: scan.scanId, model, input, scanWidth: size.width, scanHeight: size.height, spacingMm: meta.pixelSpacingMm, createdAt },
-      outputs,
-    );
+    const ctx = { scanId: scan.scanId, model, input, scanWidth: size.width, scanHeight: size.height, spacingMm: meta.pixelSpacingMm, createdAt };
+    const detections: DetectionRecord[] = detectionsFromOutputs(ctx, outputs);
+    // The score maps behind the boxes, kept (quantised, compressed) for the console's overlay.
+    const heatmaps = heatmapsFromOutputs(ctx, outputs);
     const alert: AlertRecord | null = decide({
       scanId: scan.scanId,
       laneId: meta.laneId,
@@ -150,7 +150,7 @@ export async function analyseImages(
       createdAt,
       calibration: scan.calibration?.mode ?? 'nominal',
     });
-    results.push({ scanId: scan.scanId, stamp: { modelId: model.card.id, modelVersion: model.card.version, modelSha256: model.card.sha256 }, detections, alert });
+    results.push({ scanId: scan.scanId, stamp: { modelId: model.card.id, modelVersion: model.card.version, modelSha256: model.card.sha256 }, detections, alert, heatmaps });
   }
   // Only an active model validated for the scan can vouch for it; shadow models never do.
   const active = deps.models.filter((m) => !m.shadow);

@@ -3,10 +3,12 @@
  * score; 8-connected regions become detections with the region's peak as score and its box
  * mapped back to scan pixels. Timber regions also get a species group (mean softmax over the
  * region), a density estimate and the density interval the group probabilities support.
- * Thresholds per class then split tier 1 from tier 2.
+ * Thresholds per class then split tier 1 from tier 2. The score maps themselves are kept too
+ * (heatmapsFromOutputs), quantised, for the console's heat-map overlay.
  */
 import { createHash } from 'node:crypto';
 import type { DetectionClass, DetectionRecord } from '#services/core/domain.ts';
+import { encodeHeatmap, type HeatmapRecord } from '#services/core/heatmap.ts';
 import type { LoadedModel } from '#services/model-registry/card.ts';
 import type { TensorData } from '../inference/inference-pool.ts';
 import type { ModelInput } from './preprocess.ts';
@@ -164,6 +166,45 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
     }
   });
   return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Each class's score map as a stored heat map: the unpadded w×h window of the output grid (the
+ * same window the detections are found in), scores after the card's transform quantised to
+ * 8 bits, and the cell size in scan pixels (stride × original pixels per model pixel), so that a
+ * cell lands on the scan pixels its detections' boxes are mapped to.
+ */
+export function heatmapsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): HeatmapRecord[] {
+  const { card } = ctx.model;
+  const heat = outputs[card.output.heatmap.name];
+  if (!heat) throw new Error(`model ${card.id} produced no output "${card.output.heatmap.name}"`);
+  const [, k, mh, mw] = heat.dims as [number, number, number, number];
+  if (k !== card.classes.length) throw new Error(`model ${card.id}: heatmap has ${k} channels, card lists ${card.classes.length} classes`);
+  const stride = card.output.heatmap.stride;
+  const w = Math.min(mw, Math.ceil(ctx.input.width / stride));
+  const h = Math.min(mh, Math.ceil(ctx.input.height / stride));
+  const toScore = scoreTransform(card.output.heatmap);
+  return card.classes.map((cls: DetectionClass, ci) => {
+    const { data, maxScore } = encodeHeatmap(toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw)), mw, w, h);
+    return {
+      scanId: ctx.scanId,
+      modelId: card.id,
+      modelVersion: card.version,
+      modelSha256: card.sha256,
+      class: cls,
+      shadow: ctx.model.shadow,
+      width: w,
+      height: h,
+      cellWidthPx: stride * ctx.input.factorX,
+      cellHeightPx: stride * ctx.input.factorY,
+      scanWidth: ctx.scanWidth,
+      scanHeight: ctx.scanHeight,
+      maxScore,
+      encoding: 'u8-deflate',
+      data,
+      createdAt: ctx.createdAt,
+    };
+  });
 }
 
 /** Probability mass the density interval of a timber detection must hold. */

@@ -1,0 +1,41 @@
+/**
+ * Paging through the API's keyset cursors (`nextCursor` of a list answer, passed back as
+ * `cursor`): a list shows its first page and a "Load more" button while the server says there
+ * is more. A refresh walks again as many pages as were shown, so loading more is not undone by
+ * the next refresh.
+ */
+import { get } from './api.ts';
+
+export interface PageOf<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Page sizes of the console's lists (the API caps `limit` at 200). */
+export const PAGE_SIZE = { queue: 200, scans: 50, audit: 100 } as const;
+
+/** The first `pages` pages of a list, joined; `url(cursor)` builds one page's request. */
+export async function fetchPages<T>(url: (cursor: string | undefined) => string, pages: number): Promise<PageOf<T>> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < Math.max(1, pages); i++) {
+    const page = await get<PageOf<T>>(url(cursor));
+    items.push(...page.items);
+    if (!page.nextCursor) return { items, nextCursor: null };
+    cursor = page.nextCursor;
+  }
+  return { items, nextCursor: cursor ?? null };
+}
+
+export function LoadMore({ cursor, busy, shown, onMore, testid = 'load-more' }: { cursor: string | null; busy: boolean; shown: number; onMore: () => void; testid?: string }) {
+  return (
+    <div class="row load-more">
+      <span class="muted" data-testid={`${testid}-count`}>{shown} shown{cursor ? '' : ' (all)'}</span>
+      {cursor && (
+        <button type="button" data-testid={testid} disabled={busy} onClick={onMore}>
+          {busy ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </div>
+  );
+}
