@@ -94,16 +94,23 @@ export interface PostprocessContext {
   createdAt: string;
 }
 
-export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): DetectionRecord[] {
+/**
+ * The model's score output, checked against the card, and its unpadded w×h window (only that
+ * part of the map describes the scan): shared by the detections and the stored heat maps.
+ */
+function scoreGrid(ctx: PostprocessContext, outputs: Record<string, TensorData>) {
   const { card } = ctx.model;
   const heat = outputs[card.output.heatmap.name];
   if (!heat) throw new Error(`model ${card.id} produced no output "${card.output.heatmap.name}"`);
   const [, k, mh, mw] = heat.dims as [number, number, number, number];
   if (k !== card.classes.length) throw new Error(`model ${card.id}: heatmap has ${k} channels, card lists ${card.classes.length} classes`);
   const stride = card.output.heatmap.stride;
-  // Only the unpadded part of the map describes the scan.
-  const w = Math.min(mw, Math.ceil(ctx.input.width / stride));
-  const h = Math.min(mh, Math.ceil(ctx.input.height / stride));
+  return { heat, mh, mw, stride, w: Math.min(mw, Math.ceil(ctx.input.width / stride)), h: Math.min(mh, Math.ceil(ctx.input.height / stride)) };
+}
+
+export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): DetectionRecord[] {
+  const { card } = ctx.model;
+  const { heat, mh, mw, stride, w, h } = scoreGrid(ctx, outputs);
   const groupsOut = card.output.timberGroups ? outputs[card.output.timberGroups.name] : undefined;
   const out: DetectionRecord[] = [];
 
@@ -176,13 +183,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
  */
 export function heatmapsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): HeatmapRecord[] {
   const { card } = ctx.model;
-  const heat = outputs[card.output.heatmap.name];
-  if (!heat) throw new Error(`model ${card.id} produced no output "${card.output.heatmap.name}"`);
-  const [, k, mh, mw] = heat.dims as [number, number, number, number];
-  if (k !== card.classes.length) throw new Error(`model ${card.id}: heatmap has ${k} channels, card lists ${card.classes.length} classes`);
-  const stride = card.output.heatmap.stride;
-  const w = Math.min(mw, Math.ceil(ctx.input.width / stride));
-  const h = Math.min(mh, Math.ceil(ctx.input.height / stride));
+  const { heat, mh, mw, stride, w, h } = scoreGrid(ctx, outputs);
   const toScore = scoreTransform(card.output.heatmap);
   return card.classes.map((cls: DetectionClass, ci) => {
     const { data, maxScore } = encodeHeatmap(toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw)), mw, w, h);
