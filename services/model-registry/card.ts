@@ -116,6 +116,13 @@ export interface ModelCard {
   /** Score above which a connected region becomes a (tier-2) detection at all. */
   candidateScore: number;
   /**
+   * At most this many below-threshold (tier-2) candidates are kept per class, the highest-scoring
+   * first; every region at or above the class threshold is always kept. A container scan holds
+   * hundreds of weak local maxima: storing them all buries the tier-2 list an inspector reads.
+   * Absent: DEFAULT_MAX_CANDIDATES_PER_CLASS (workers/src/analysis/postprocess.ts).
+   */
+  maxCandidatesPerClass?: number;
+  /**
    * Which alert rules this model's outputs may drive. `timberManifestRules: false` keeps its
    * timber detections (shown, stored, tier 1/2) but never alerts on them against the manifest:
    * for a model whose held-out density bands are too unreliable to accuse a declaration.

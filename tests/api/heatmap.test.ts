@@ -51,7 +51,7 @@ interface Case {
 
 /** Seeds whose simulated scan holds an object of the class that the linac model finds (checked below, not assumed). */
 const CASES: Array<{ cls: DetectionClass; scenario: string; seed: number; index: number }> = [
-  { cls: 'rhino_horn', scenario: 'rhino_horn', seed: 72, index: 0 },
+  { cls: 'rhino_horn', scenario: 'rhino_horn', seed: 500, index: 3 },
   { cls: 'timber', scenario: 'cites_timber', seed: 74, index: 0 },
 ];
 

@@ -1,6 +1,6 @@
 /** Score map → detection boxes: region finding and box refinement on the attenuation image. */
 import { describe, expect, it } from 'vitest';
-import { peakRegions, refineBox } from '#workers/analysis/postprocess.ts';
+import { keptRegions, peakRegions, refineBox } from '#workers/analysis/postprocess.ts';
 import type { ModelInput } from '#workers/analysis/preprocess.ts';
 
 const W = 64;
@@ -67,5 +67,29 @@ describe('postprocess on very large noisy maps', () => {
     for (let y = 0; y < h; y += 2) for (let x = 0; x < w; x += 2) map[y * w + x] = 0.99;
     const found = peakRegions(map, w, w, h, 0.2, 2.5);
     expect(found).toHaveLength((w / 2) * (h / 2));
+  });
+});
+
+describe('keptRegions', () => {
+  it('keeps every region at or above the threshold and only the strongest below it', () => {
+    // 40 isolated single-cell peaks on a 20×20 grid: scores 0.21 … 0.99 (one per cell, two rows apart)
+    const mw = 20;
+    const m = new Float64Array(mw * 20);
+    const scores: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      const s = 0.21 + k * 0.02;
+      scores.push(s);
+      m[(2 * Math.floor(k / 10)) * mw + 2 * (k % 10)] = s;
+    }
+    const all = peakRegions(m, mw, mw, 20, 0.2, 2.5);
+    expect(all).toHaveLength(40);
+    const threshold = 0.8;
+    const kept = keptRegions(all, threshold, 5);
+    const above = scores.filter((s) => s >= threshold).length;
+    expect(kept).toHaveLength(above + 5);
+    const keptPeaks = kept.map((r) => r.peak).sort((a, b) => b - a);
+    const expected = [...scores].sort((a, b) => b - a).slice(0, above + 5);
+    keptPeaks.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 9));
+    expect(keptRegions(all, threshold, 0)).toHaveLength(above);
   });
 });

@@ -19,6 +19,8 @@ interface Region {
   x1: number;
   y1: number;
   peak: number;
+  /** Index of the cell holding the peak score. */
+  peakCell: number;
   cells: number[];
 }
 
@@ -31,7 +33,7 @@ export function regions(map: ArrayLike<number>, mapW: number, w: number, h: numb
     for (let x = 0; x < w; x++) {
       const i = y * mapW + x;
       if (seen[i] || !(map[i]! >= threshold)) continue; // NaN never counts
-      const r: Region = { x0: x, y0: y, x1: x, y1: y, peak: 0, cells: [] };
+      const r: Region = { x0: x, y0: y, x1: x, y1: y, peak: 0, peakCell: i, cells: [] };
       seen[i] = 1;
       stack.push(i);
       while (stack.length) {
@@ -39,7 +41,7 @@ export function regions(map: ArrayLike<number>, mapW: number, w: number, h: numb
         const cx = c % mapW;
         const cy = (c - cx) / mapW;
         r.cells.push(c);
-        r.peak = Math.max(r.peak, map[c]!);
+        if (map[c]! > r.peak) [r.peak, r.peakCell] = [map[c]!, c];
         if (cx < r.x0) r.x0 = cx;
         if (cx > r.x1) r.x1 = cx;
         if (cy < r.y0) r.y0 = cy;
@@ -108,6 +110,18 @@ function scoreGrid(ctx: PostprocessContext, outputs: Record<string, TensorData>)
   return { heat, mh, mw, stride, w: Math.min(mw, Math.ceil(ctx.input.width / stride)), h: Math.min(mh, Math.ceil(ctx.input.height / stride)) };
 }
 
+/** Below-threshold candidates kept per class when the card does not say (ModelCard.maxCandidatesPerClass). */
+export const DEFAULT_MAX_CANDIDATES_PER_CLASS = 10;
+
+/**
+ * Every region at or above the class threshold, plus the `maxBelow` strongest below it: chosen
+ * before boxes are refined, so the hundreds of weak maxima of a full container cost nothing.
+ */
+export function keptRegions(regions: Region[], threshold: number, maxBelow: number): Region[] {
+  const below = regions.filter((r) => r.peak < threshold).sort((a, b) => b.peak - a.peak).slice(0, Math.max(0, maxBelow));
+  return [...regions.filter((r) => r.peak >= threshold), ...below];
+}
+
 export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<string, TensorData>): DetectionRecord[] {
   const { card } = ctx.model;
   const { heat, mh, mw, stride, w, h } = scoreGrid(ctx, outputs);
@@ -117,7 +131,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   const toScore = scoreTransform(card.output.heatmap);
   card.classes.forEach((cls: DetectionClass, ci) => {
     const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
-    for (const r of peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5)) {
+    for (const r of keptRegions(peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5), card.thresholds[cls].score, card.maxCandidatesPerClass ?? DEFAULT_MAX_CANDIDATES_PER_CLASS)) {
       // Box in model-input pixels: the region's cells, or for compact wildlife objects the
       // object's own extent in the attenuation image (cells are 4 model pixels: a cut tusk piece
       // would otherwise get a box up to twice its size).
@@ -292,7 +306,14 @@ export function refineBox(input: ModelInput, r: Region, stride: number, mapW: nu
     x1 = Math.max(x1, c.x1);
     y1 = Math.max(y1, c.y1);
   }
-  return { x0: wx0 + x0, y0: wy0 + y0, x1: wx0 + x1 + 1, y1: wy0 + y1 + 1 };
+  const box = { x0: wx0 + x0, y0: wy0 + y0, x1: wx0 + x1 + 1, y1: wy0 + y1 + 1 };
+  // The box must hold the centre of the cell the model scored highest. A denser structure at the
+  // edge of the window (a crate wall, a frame beside a low-density horn) can dominate the
+  // contrast and pull the box onto itself, away from what the model saw: keep the cell box then.
+  const pcx = ((r.peakCell % mapW) + 0.5) * stride;
+  const pcy = (Math.floor(r.peakCell / mapW) + 0.5) * stride;
+  if (pcx < box.x0 || pcx > box.x1 || pcy < box.y0 || pcy > box.y1) return null;
+  return box;
 }
 
 /** Map values → scores in [0, 1] as the card says (double precision, so nothing saturates early). */
