@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'alert.seen',
   // Evidence access and exports
   'image.viewed',
+  'heatmap.viewed',
   'export.created',
   // Security
   'auth.login',

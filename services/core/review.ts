@@ -25,6 +25,14 @@ export const OPEN_ALERT_STATUSES = ['open', 'in_review', 'escalated', 'referred'
 /** States that end the review. */
 export const FINAL_ALERT_STATUSES = ['cleared', 'seized', 'nothing_found'] as const satisfies readonly AlertStatus[];
 
+/**
+ * Orders of an alert list: `newest` (created, newest first: the default) or `priority`, the review
+ * queue's order over all alerts — wildlife classes (WILDLIFE_CLASSES) first, then score high
+ * first, then age oldest first (waiting longest).
+ */
+export const ALERT_LIST_ORDERS = ['newest', 'priority'] as const;
+export type AlertListOrder = (typeof ALERT_LIST_ORDERS)[number];
+
 /** Why an alert was a false alarm. */
 export const CLEAR_REASONS = ['look_alike_material', 'declared_and_permitted', 'packaging', 'image_artefact', 'other'] as const;
 export type ClearReason = (typeof CLEAR_REASONS)[number];

@@ -22,6 +22,7 @@ import {
   effectiveReview,
   transition,
   type AlertDecision,
+  type AlertListOrder,
   type AlertEvent,
   type AlertReview,
   type AlertStatus,
@@ -87,6 +88,8 @@ export interface InspectionResult {
 }
 
 export interface AlertListInput {
+  /** `newest` (default) or `priority` (the review queue's order over every alert). */
+  order?: AlertListOrder;
   status?: AlertStatus;
   assignee?: 'me';
   lane?: string;
@@ -322,7 +325,7 @@ export function createReviewService(opts: ReviewServiceOptions) {
       return { seenAt: seen.get(alertId) ?? at, first };
     },
 
-    /** Alerts the actor may see, newest first; `assignee: 'me'` = the actor's live claims. */
+    /** Alerts the actor may see, newest first or in priority order; `assignee: 'me'` = the actor's live claims. */
     async list(actor: Actor, q: AlertListInput): Promise<Page<AlertView>> {
       if (q.lane !== undefined && !mayAccessLane(actor, q.lane)) throw new ReviewError('forbidden', `you have no access to lane ${q.lane}`);
       const now = clock();
@@ -336,6 +339,7 @@ export function createReviewService(opts: ReviewServiceOptions) {
         now: now.toISOString(),
         limit: q.limit,
         cursor: q.cursor,
+        order: q.order,
       });
       const seen = await store.reviews.seenAt(
         page.items.map((a) => a.id),

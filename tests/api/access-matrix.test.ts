@@ -74,6 +74,7 @@ const EXPECTED: Record<string, Principal[]> = {
   'GET /v1/scans/:scanId/inspections': SCAN_READERS,
   // Statistics and exports (services/api/routes/stats.ts)
   'GET /v1/stats': SUPERVISION,
+  'GET /v1/stats/shadow': SUPERVISION,
   'GET /v1/exports/alerts': SUPERVISION,
   // Re-analysis on request (services/api/routes/reanalyse.ts)
   'POST /v1/scans/:scanId/reanalyse': ['supervisor'],

@@ -5,17 +5,19 @@
  * its peak equals the best detection's score (to the 8-bit step), every detection's peak cell lies
  * inside that detection's box, the hottest cell lies on the simulated object, and every cell above the threshold lies near a box. Operators are
  * refused the route; another class or model version that did not run is a 404; deleting with
- * retention is covered in tests/retention.
+ * retention is covered in tests/retention. Every heat map served is evidence access, audited as
+ * `heatmap.viewed` like an image view; a refusal or a 404 is not a view. The cells are decoded
+ * with the server's own decoder (services/core/heatmap.ts).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateScan, type SimulatedScan } from '#adapter/simulator/index.ts';
 import { buildApp } from '#services/api/app.ts';
 import { loadConfig } from '#services/core/config.ts';
 import type { DetectionClass } from '#services/core/domain.ts';
+import { decodeHeatmap, HEATMAP_ENCODINGS } from '#services/core/heatmap.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
 import { loadModelRegistry, type ModelRegistry } from '#services/model-registry/registry.ts';
 import { ImageStore } from '#services/storage/image-store.ts';
@@ -39,7 +41,7 @@ interface HeatmapBody {
   maxScore: number;
   candidateScore: number | null;
   threshold: number | null;
-  encoding: string;
+  encoding: (typeof HEATMAP_ENCODINGS)[number];
   data: string;
 }
 
@@ -137,7 +139,7 @@ describe('model heat maps', () => {
       const card = registry.active.find((m) => m.card.id === h.modelId)!.card;
       expect(h.candidateScore).toBe(card.candidateScore);
       expect(h.threshold).toBe(card.thresholds[cls].score);
-      const cells = inflateSync(Buffer.from(h.data, 'base64'));
+      const cells = decodeHeatmap({ ...h, data: Buffer.from(h.data, 'base64') });
       expect(cells.length).toBe(h.width * h.height);
 
       const dets = analysis.results[0]!.detections.filter((d) => d.class === cls);
@@ -177,6 +179,26 @@ describe('model heat maps', () => {
       const strong = [...cells].map((v, i) => [v, i] as const).filter(([v]) => v >= card.thresholds[cls].score * 255);
       expect(strong.length).toBeGreaterThan(0);
       for (const [, i] of strong) expect(dets.some((d) => inside(centre(i), d.box, 4 * half)), `cell ${i} near a ${cls} box`).toBe(true);
+    });
+
+    it('every heat map served is audited as heatmap.viewed (who, which scan, class and model); refusals and 404s are not', async () => {
+      const { sim, analysis } = cases[0]!;
+      const scanId = sim.metadata.scanId;
+      const stamp = analysis.results[0]!.stamp;
+      const { seq: before } = await store.audit.head();
+      const inspector = await loginAs(app, store, 'inspector');
+      const supervisor = await loginAs(app, store, 'supervisor');
+      const op = await loginAs(app, store, 'operator', { lanes: ['lane-a'] });
+      expect((await app.inject({ url: `/v1/scans/${scanId}/heatmap?class=ivory`, headers: inspector.headers })).statusCode).toBe(200);
+      expect((await app.inject({ url: `/v1/scans/${scanId}/heatmap?class=timber&model=${stamp.modelId}@${stamp.modelVersion}`, headers: supervisor.headers })).statusCode).toBe(200);
+      // Not views: a model version that did not run (404), an operator (403).
+      expect((await app.inject({ url: `/v1/scans/${scanId}/heatmap?class=ivory&model=no-such-model@1.0.0`, headers: inspector.headers })).statusCode).toBe(404);
+      expect((await app.inject({ url: `/v1/scans/${scanId}/heatmap?class=ivory`, headers: op.headers })).statusCode).toBe(403);
+      const added = await store.audit.list({ action: 'heatmap.viewed', objectType: 'scan', objectId: scanId, afterSeq: before, order: 'asc', limit: 100 });
+      expect(added.map((e) => [e.actor.id, e.object, e.after])).toEqual([
+        [inspector.userId, { type: 'scan', id: scanId }, { laneId: 'lane-a', class: 'ivory', modelId: stamp.modelId, modelVersion: stamp.modelVersion, shadow: false }],
+        [supervisor.userId, { type: 'scan', id: scanId }, { laneId: 'lane-a', class: 'timber', modelId: stamp.modelId, modelVersion: stamp.modelVersion, shadow: false }],
+      ]);
     });
 
     it('404 for a model version that did not run; operators are refused; the scan detail is unchanged', async () => {

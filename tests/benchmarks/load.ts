@@ -6,46 +6,27 @@
  *
  *   npm run bench:load -- [--scans 5000] [--clients 16] [--seconds 10]
  */
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeScanPackage } from '#adapter/scan-package/write.ts';
-import { simulateScan } from '#adapter/simulator/index.ts';
-import { createAccessService } from '#services/access/service.ts';
-import { buildApp } from '#services/api/app.ts';
-import { systemActor } from '#services/core/access.ts';
-import { loadConfig } from '#services/core/config.ts';
-import { ImageStore } from '#services/storage/image-store.ts';
-import { openStore } from '#services/store/database.ts';
 import { makeScan } from '../store/factories.ts';
+import { benchFixture } from './fixture.ts';
 
 const { values } = parseArgs({ options: { scans: { type: 'string', default: '5000' }, clients: { type: 'string', default: '16' }, seconds: { type: 'string', default: '10' } } });
 const SCANS = Number(values.scans);
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-load-'));
-const store = await openStore({ sqlitePath: path.join(dir, 'db.sqlite') });
-const images = new ImageStore(path.join(dir, 'images'));
-const sim = simulateScan({ seed: 5, index: 0, scenario: 'ivory', source: 'linac', conveyance: 'container' });
-await writeScanPackage(path.join(dir, 'pkg'), sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
-const high = await images.put(path.join(dir, 'pkg', sim.metadata.images.high));
+const { app, store, sim, high, headers, close } = await benchFixture({ prefix: 'cxr-load-', role: 'supervisor' });
 process.stderr.write(`populating ${SCANS} scans…\n`);
 const ids: string[] = [];
 for (let i = 0; i < SCANS; i++) {
   const id = `load-${String(i).padStart(6, '0')}`;
-  await store.scans.insert(makeScan(id, { laneId: `lane-${i % 8}`, metadata: { ...sim.metadata, scanId: id }, images: [{ energy: 'high', sha256: high.sha256, width: sim.width, height: sim.height, bytes: high.bytes }] }));
+  await store.scans.insert(makeScan(id, { laneId: `lane-${i % 8}`, metadata: { ...sim.metadata, scanId: id }, images: [high] }));
   ids.push(id);
   if ((i + 1) % 1000 === 0) process.stderr.write(`  ${i + 1}/${SCANS}\n`);
 }
-const app = await buildApp({ config: loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), store, images }, { logger: false, processMetrics: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-await createAccessService(store).createUser(systemActor('cli'), { username: 'load', role: 'supervisor', lanes: null, password: 'load-password-1' });
-const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'load', password: 'load-password-1' }) });
-const { token } = (await login.json()) as { token: string };
-const headers = { authorization: `Bearer ${token}` };
 
 async function load(label: string, url: () => string): Promise<void> {
   const ms: number[] = [];
@@ -79,6 +60,4 @@ await load('GET /v1/scans?limit=50', () => '/v1/scans?limit=50');
 await load('GET /v1/scans?lane=…&limit=50', () => `/v1/scans?lane=lane-${Math.floor(Math.random() * 8)}&limit=50`);
 await load('GET /v1/scans/:id', () => `/v1/scans/${pick()}`);
 await load('GET /v1/scans/:id/image (one view, cached)', () => `/v1/scans/${ids[0]}/image?energy=high&format=png&window=auto`);
-await app.close();
-await store.close();
-await fs.rm(dir, { recursive: true, force: true });
+await close();

@@ -8,13 +8,11 @@
  * user logs in; a disabled one cannot; a non-admin sees no admin navigation and the API answers
  * 403. Saves screenshots of the admin pages under docs/screenshots/.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { calibrationProfileId } from '#adapter/ingest/calibration-ingest.ts';
@@ -26,11 +24,8 @@ import type { Store } from '#services/store/types.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { synthesiseCalibration } from '../helpers/calibration-package.ts';
 import { makeResult, makeScan } from '../store/factories.ts';
+import { SHOTS, buildConsoleIfStale, launchChromium, screenshot, signIn } from './harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CONSOLE = path.join(ROOT, 'services/console');
-const SHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LANE = 'lane-pg';
 const SCANS = 230; // lane view pages 50
 const ALERTS = 210; // queue pages 200
@@ -68,29 +63,12 @@ describe('console paging and admin pages', () => {
     return { username, password, token: ((await (await login(username, password)).json()) as { token: string }).token };
   }
 
-  async function open(who: { username: string; password: string }, pathname = '/'): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (err) => console.error(`[browser ${who.username}] ${err.message}`));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${api.url}${pathname}`);
-    await page.fill('input[name=username]', who.username);
-    await page.fill('input[name=password]', who.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=who]');
-    return page;
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const open = (who: { username: string; password: string }, pathname = '/') => signIn(browser, api.url, who, pathname);
+  const shot = screenshot;
   const rows = (page: Page, table: string) => page.locator(`[data-testid=${table}] tbody tr`).count();
 
   beforeAll(async () => {
-    const built = fs.statSync(path.join(CONSOLE, 'dist/index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    const newest = Math.max(...fs.readdirSync(path.join(CONSOLE, 'src')).map((f) => fs.statSync(path.join(CONSOLE, 'src', f)).mtimeMs));
-    if (built < newest) {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: CONSOLE, stdio: 'inherit' });
-      if (r.status !== 0) throw new Error('console build failed');
-    }
+    buildConsoleIfStale();
     await fsp.mkdir(SHOTS, { recursive: true });
     root = await fsp.mkdtemp(path.join(os.tmpdir(), 'cxr-console-pages-'));
     config = loadConfig({
@@ -149,11 +127,7 @@ describe('console paging and admin pages', () => {
     for (let i = 0; i < AUDIT_EXTRA; i++) {
       await store.audit.append({ actor: systemActor('cli'), action: 'image.viewed', object: { type: 'scan', id: `pg-${String(i).padStart(4, '0')}` }, after: { energy: 'high' } });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -222,6 +196,8 @@ describe('console paging and admin pages', () => {
     await page.waitForSelector(`[data-testid=users] tr[data-username="${username}"]`);
     expect(await page.textContent('[data-testid=notice]')).toContain(username);
     const newbie = await open({ username, password });
+    // The start page is chosen in an effect after the first render: wait for it (it raced under load).
+    await newbie.waitForURL((u) => u.pathname === '/queue', { timeout: 10_000 });
     expect(new URL(newbie.url()).pathname).toBe('/queue');
     await newbie.context().close();
 

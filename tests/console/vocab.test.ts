@@ -10,7 +10,7 @@ import { HEATMAP_ENCODINGS, HEATMAP_LEVELS, encodeHeatmap } from '#services/core
 import { attenuation } from '#services/core/imaging.ts';
 import { FALSE_ALARM_KINDS, STATS_GROUP_BY } from '#services/stats/stats-service.ts';
 import * as vocab from '#services/console/src/vocab.ts';
-import { MATERIAL_METAL, MATERIAL_MIXED, MATERIAL_NONE, MATERIAL_ORGANIC, attenuationTable, autoWindow, distanceMm, greyTable, heatLut, heatRgba, inflateCells, materialClasses } from '#services/console/src/imaging.ts';
+import { MATERIAL_METAL, MATERIAL_MIXED, MATERIAL_NONE, MATERIAL_ORGANIC, attenuationTable, autoWindow, distanceMm, greyTable, heatLut, heatRgba, inflateCells, materialClasses, muHistogram, readingCounts } from '#services/console/src/imaging.ts';
 
 describe('console vocabularies', () => {
   it('match services/core', () => {
@@ -21,6 +21,7 @@ describe('console vocabularies', () => {
     expect(vocab.INSPECTION_OUTCOMES).toEqual(core.INSPECTION_OUTCOMES);
     expect(vocab.DETECTION_CLASSES).toEqual(DETECTION_CLASSES);
     expect(vocab.WILDLIFE_CLASSES).toEqual(WILDLIFE_CLASSES);
+    expect(vocab.ALERT_LIST_ORDERS).toEqual(core.ALERT_LIST_ORDERS);
     expect(vocab.FALSE_ALARM_KINDS).toEqual(FALSE_ALARM_KINDS);
     expect(vocab.STATS_GROUP_BY).toEqual(STATS_GROUP_BY);
     expect(vocab.HEATMAP_ENCODINGS).toEqual(HEATMAP_ENCODINGS);
@@ -46,6 +47,17 @@ describe('console imaging', () => {
     expect(inv[v(2.5)]).toBe(255 - g[v(2.5)]!);
     const gamma = greyTable(mu, { level: 2, width: 2, gamma: 2, invert: false });
     expect(gamma[v(2)]!).toBeGreaterThan(g[v(2)]!);
+  });
+
+  it('the μ histogram counts every pixel once, in the bin of its attenuation (clamped to 0 … μmax)', () => {
+    const v = (m: number) => Math.round(air * Math.exp(-m));
+    const data = Uint16Array.from([v(0.01), v(0.01), v(2.52), v(5.1), v(7.5), 65535, 0]); // 65535 > air: μ < 0; 0: μ ≈ 11
+    const h = muHistogram(readingCounts(data), mu, 10, 4); // bins of 2.5
+    expect([...h.counts]).toEqual([3, 1, 1, 2]);
+    expect(h.peak).toBe(3);
+    expect(h.counts.reduce((a, c) => a + c, 0)).toBe(data.length);
+    // The shared counting pass gives the auto window the same answer as counting on its own.
+    expect(autoWindow(data, mu, readingCounts(data))).toEqual(autoWindow(data, mu));
   });
 
   it('auto window spans the 1st–99th percentile of attenuation', () => {

@@ -81,7 +81,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       config: { roles: ALERT_READERS },
       schema: {
         tags: ['alerts'],
-        summary: 'List alerts, newest first (status as of now: an expired claim is open); assignee=me: your claims',
+        summary: 'List alerts, newest first or sort=priority (wildlife first, score, oldest first); status as of now (an expired claim is open); assignee=me: your claims',
         querystring: AlertListQuery,
         response: { 200: AlertPage, ...refusals },
       },
@@ -89,6 +89,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request) => {
       const q = request.query;
       return reviews.list(actorOf(request), {
+        order: q.sort,
         status: q.status,
         assignee: q.assignee,
         lane: q.lane,

@@ -1,7 +1,8 @@
 /**
  * /v1/scans: list, detail, image rendering and the models' heat maps. Operators see only their lanes' scans (the list is
  * filtered, another lane's scan is a 404 like a missing one); every image served is audited as
- * `image.viewed`, since the images are evidence.
+ * `image.viewed` and every heat map served as `heatmap.viewed` (one path, auditView), since both
+ * are evidence.
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -13,7 +14,7 @@ import type { ScanRecord } from '../../core/domain.ts';
 import { REVIEWERS, actorOf } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parseWindow, RenderCache, renderPng } from '../render.ts';
-import { ErrorResponse } from '../schemas/common.ts';
+import { ErrorResponse, modelKeyOf } from '../schemas/common.ts';
 import { Heatmap, HeatmapQuery, ImageQuery, ScanDetail, ScanListQuery, ScanPage, ScanParams } from '../schemas/scans.ts';
 import { scanDetail, scanSummary } from '../views.ts';
 
@@ -26,6 +27,14 @@ const SCAN_READERS = ['operator', ...REVIEWERS] as const satisfies readonly Prin
 /** The scan if it exists and the actor may see its lane; another lane's scan looks missing. */
 function visible(scan: ScanRecord | undefined, actor: Actor): ScanRecord | undefined {
   return scan && mayAccessLane(actor, scan.laneId) ? scan : undefined;
+}
+
+/**
+ * Records a view of a scan's evidence (an image, a heat map) before the bytes leave: a view that
+ * cannot be audited is not served. Appended on its own, right after the read it describes.
+ */
+async function auditView(deps: ApiDeps, actor: Actor, action: 'image.viewed' | 'heatmap.viewed', scan: ScanRecord, after: Record<string, unknown>): Promise<void> {
+  await deps.store.audit.append({ actor, action, object: { type: 'scan', id: scan.scanId }, after: { laneId: scan.laneId, ...after } });
 }
 
 export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -110,13 +119,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       if (!scan) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" not found` });
       const ref = scan.images.find((i) => i.energy === q.energy);
       if (!ref) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" has no ${q.energy}-energy image` });
-      // Recorded before the bytes leave: an image view that cannot be audited is not served.
-      await store.audit.append({
-        actor,
-        action: 'image.viewed',
-        object: { type: 'scan', id: scanId },
-        after: { laneId: scan.laneId, energy: ref.energy, sha256: ref.sha256, format: q.format },
-      });
+      await auditView(deps, actor, 'image.viewed', scan, { energy: ref.energy, sha256: ref.sha256, format: q.format });
 
       if (q.format === 'tiff') {
         const file = images.pathOf(ref.sha256);
@@ -167,14 +170,15 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     async (request, reply) => {
       const { scanId } = request.params;
       const q = request.query;
-      const scan = visible(await store.scans.get(scanId), actorOf(request));
+      const actor = actorOf(request);
+      const scan = visible(await store.scans.get(scanId), actor);
       if (!scan) return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" not found` });
-      const at = q.model?.lastIndexOf('@') ?? -1;
-      const model = q.model ? { modelId: q.model.slice(0, at), modelVersion: q.model.slice(at + 1) } : undefined;
+      const model = q.model ? modelKeyOf(q.model) : undefined;
       const h = await store.heatmaps.get(scanId, q.class, model);
       if (!h) {
-        return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" has no ${q.class} heat map${q.model ? ` of ${q.model}` : ''} (not analysed, or pruned with its images)` });
+        return reply.code(404).send({ error: 'not_found', message: `scan "${scanId}" has no ${q.class} heat map${q.model ? ` of ${q.model}` : ''} (none is stored for this analysis: analysed before heat maps were kept — re-analyse to create one — or pruned with its images)` });
       }
+      await auditView(deps, actor, 'heatmap.viewed', scan, { class: h.class, modelId: h.modelId, modelVersion: h.modelVersion, shadow: h.shadow });
       // Thresholds from the card when that model version is loaded (active or shadow).
       const reg = deps.models ? await deps.models().catch(() => null) : null;
       const card = reg ? [...reg.active, ...reg.shadow].find((m) => m.card.id === h.modelId && m.card.version === h.modelVersion)?.card : undefined;

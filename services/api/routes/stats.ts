@@ -1,12 +1,13 @@
 /**
  * /v1/stats and /v1/exports/alerts: supervisors' figures per lane, class, model version, day or
  * inspector, and the decided alerts of a period as CSV or JSON. Every export is audited.
+ * /v1/stats/shadow: how a shadow model version agrees with the active one on the same scans.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, SUPERVISION } from '../access.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ErrorResponse } from '../schemas/common.ts';
-import { ExportQuery, StatsQuery, StatsReport } from '../schemas/stats.ts';
+import { ErrorResponse, modelKeyOf } from '../schemas/common.ts';
+import { ExportQuery, ShadowQuery, ShadowReport, StatsQuery, StatsReport } from '../schemas/stats.ts';
 import { ALERT_EXPORT_COLUMNS, StatsService, toCsv } from '../../stats/stats-service.ts';
 
 const DAY_MS = 86_400_000;
@@ -42,6 +43,36 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request) => {
       const q = request.query;
       return service.report(range(q.from, q.to), q.groupBy);
+    },
+  );
+
+  app.get(
+    '/stats/shadow',
+    {
+      config: { roles: SUPERVISION },
+      schema: {
+        tags: ['stats'],
+        summary: 'Shadow comparison: per class, scans where the shadow and the active version both found it, only one did, or neither',
+        description:
+          'Over scans received in the period that both versions analysed (each keeps a heat map per class, since migration 009). "Found" = a detection of the class at or above that version\'s own threshold, what raises an alert for an active model.',
+        querystring: ShadowQuery,
+        response: { 200: ShadowReport, 400: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const r = range(q.from, q.to);
+      const reg = deps.models ? await deps.models() : null;
+      const activeOf = (modelId: string) => reg?.active.find((m) => m.card.id === modelId)?.card.version;
+      const shadows = q.shadow ? [modelKeyOf(q.shadow)] : (reg?.shadow ?? []).map((m) => ({ modelId: m.card.id, modelVersion: m.card.version }));
+      const comparisons = [];
+      for (const shadow of shadows) {
+        const active = q.active ? modelKeyOf(q.active) : activeOf(shadow.modelId) ? { modelId: shadow.modelId, modelVersion: activeOf(shadow.modelId)! } : null;
+        if (!active) throw new BadRangeError(`no active version of ${shadow.modelId} to compare ${shadow.modelId}@${shadow.modelVersion} with: give \`active\``);
+        const rows = await deps.store.stats.shadowAgreement(r, active, shadow);
+        comparisons.push({ active, shadow, classes: rows.map((c) => ({ ...c, scans: c.both + c.activeOnly + c.shadowOnly + c.neither })) });
+      }
+      return { from: r.from, to: r.to, comparisons };
     },
   );
 

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ACTOR_KINDS } from '../../core/access.ts';
 import { ALERT_REASON_CODES } from '../../core/domain.ts';
-import { CLEAR_REASONS, DECISIONS, INSPECTION_OUTCOMES, REVIEW_ACTIONS } from '../../core/review.ts';
+import { ALERT_LIST_ORDERS, CLEAR_REASONS, DECISIONS, INSPECTION_OUTCOMES, REVIEW_ACTIONS } from '../../core/review.ts';
 import { AlertStatus, Cursor, DetectionClass, ErrorResponse, LaneId, Limit, literals, Nullable, ScanIdPattern, Since } from './common.ts';
 
 export const AlertReason = Type.Object({
@@ -92,6 +92,12 @@ export const AlertListQuery = Type.Object({
   lane: Type.Optional(LaneId),
   class: Type.Optional(DetectionClass),
   since: Type.Optional(Since),
+  sort: Type.Optional(
+    literals(ALERT_LIST_ORDERS, {
+      description:
+        'newest (default): created, newest first. priority: the review queue over every alert — wildlife classes (ivory, rhino horn) first, then score high first, then oldest first; its nextCursor pages on in that order (a cursor of one order is refused by the other)',
+    }),
+  ),
   limit: Limit,
   cursor: Type.Optional(Cursor),
 });

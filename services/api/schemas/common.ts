@@ -30,6 +30,15 @@ export const Cursor = Type.String({
 export const Since = Type.String({ format: 'date-time', description: 'ISO-8601 time; only items at or after it' });
 export const LaneId = Type.String({ minLength: 1, maxLength: 128 });
 
+/** A model version as a query value: `<modelId>@<version>` (split with modelKeyOf). */
+export const ModelSpec = (description: string) => Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}@[A-Za-z0-9._+-]{1,64}$', description });
+
+/** `<modelId>@<version>` → its parts (the version is after the last `@`). */
+export function modelKeyOf(spec: string): { modelId: string; modelVersion: string } {
+  const at = spec.lastIndexOf('@');
+  return { modelId: spec.slice(0, at), modelVersion: spec.slice(at + 1) };
+}
+
 /** A union of the literals of a vocabulary defined once in services/core (`as const` arrays). */
 export const literals = <T extends string>(values: readonly T[], options?: SchemaOptions) => Type.Union(values.map((v) => Type.Literal(v)), options);
 

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CALIBRATION_MODES, CITES_APPENDICES, VERDICT_REASON_CODES, VERDICTS } from '../../core/domain.ts';
 import { HEATMAP_ENCODINGS } from '../../core/heatmap.ts';
 import { Alert } from './alerts.ts';
-import { Box, Cursor, DetectionClass, LaneId, Limit, literals, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
+import { Box, Cursor, DetectionClass, LaneId, Limit, literals, ModelSpec, Nullable, ScanIdPattern, ScanStatus, Sha256, Since } from './common.ts';
 
 /** From the domain vocabulary, so `needs_review` is accepted wherever a verdict is (filters, responses). */
 export const Verdict = literals(VERDICTS);
@@ -147,12 +147,7 @@ export type ImageQuery = Static<typeof ImageQuery>;
 
 export const HeatmapQuery = Type.Object({
   class: DetectionClass,
-  model: Type.Optional(
-    Type.String({
-      pattern: '^[A-Za-z0-9._-]{1,128}@[A-Za-z0-9._+-]{1,64}$',
-      description: '<modelId>@<version>; default: the newest non-shadow model version that analysed the scan',
-    }),
-  ),
+  model: Type.Optional(ModelSpec('<modelId>@<version>; default: the newest non-shadow model version that analysed the scan')),
 });
 export type HeatmapQuery = Static<typeof HeatmapQuery>;
 

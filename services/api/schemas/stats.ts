@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { VERDICTS } from '../../core/domain.ts';
 import { ALERT_STATUSES } from '../../core/review.ts';
 import { FALSE_ALARM_KINDS, STATS_GROUP_BY } from '../../stats/stats-service.ts';
-import { Nullable } from './common.ts';
+import { DetectionClass, ModelSpec, Nullable } from './common.ts';
 
 const counts = (keys: readonly string[]) => Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])) as Record<string, TSchema>);
 const Rate = Type.Object({ rate: Nullable(Type.Number()), hits: Type.Integer(), total: Type.Integer() });
@@ -60,3 +60,28 @@ export const ExportQuery = Type.Object({
   format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }),
 });
 export type ExportQuery = Static<typeof ExportQuery>;
+
+export const ShadowQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Scans received from (inclusive); default 30 days before `to`' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'End (exclusive); default now' })),
+  shadow: Type.Optional(ModelSpec('The shadow version <modelId>@<version>; default: every version in SHADOW_MODELS')),
+  active: Type.Optional(ModelSpec('The version to compare it with; default: the active version of the same model id')),
+});
+export type ShadowQuery = Static<typeof ShadowQuery>;
+
+const ModelRef = Type.Object({ modelId: Type.String(), modelVersion: Type.String() });
+
+export const ShadowAgreement = Type.Object({
+  class: DetectionClass,
+  scans: Type.Integer({ description: 'Scans both versions analysed (both kept a heat map of the class)' }),
+  both: Type.Integer({ description: 'Both found the class (a detection at or above its own threshold)' }),
+  activeOnly: Type.Integer(),
+  shadowOnly: Type.Integer(),
+  neither: Type.Integer(),
+});
+
+export const ShadowReport = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  comparisons: Type.Array(Type.Object({ active: ModelRef, shadow: ModelRef, classes: Type.Array(ShadowAgreement) })),
+});

@@ -63,6 +63,18 @@ export async function request<T>(
   return { data: json as T, etag: res.headers.get('etag') };
 }
 
+/**
+ * A POST that outlives the page (sent on pagehide or when a route is left): fetch with
+ * `keepalive`, so the browser delivers it after the document is gone, with the CSRF header like
+ * every POST. Nobody is left to read the answer; a refusal (409 on a stale version) changes nothing.
+ */
+export function postOnLeave(path: string, body: unknown, ifMatch?: number): void {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
+  void fetch(path, { method: 'POST', headers, credentials: 'same-origin', keepalive: true, body: JSON.stringify(body ?? {}) }).catch(() => {});
+}
+
 export const get = <T>(path: string) => request<T>('GET', path).then((r) => r.data);
 export const post = <T>(path: string, body?: unknown, ifMatch?: number) => request<T>('POST', path, { body, ifMatch }).then((r) => r.data);
 

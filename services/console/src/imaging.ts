@@ -11,6 +11,11 @@
  *   X-ray tube (kV, photo-effect raises μ_low for high Z):   R < 1.5 organic,   R > 2.3 metal,   else mixed.
  * Colours: orange organic, green mixed, blue metal (tints of the grey value, so density still shows).
  *
+ * Histogram of the displayed channel (the high energy's μ) for the window/level panel: built once
+ * per decoded image from the per-reading counts that the auto window needs anyway (one pass over
+ * the pixels, shared), then folded into bins of μ by walking the 65 536 readings — a window change
+ * only moves the marker.
+ *
  * Heat-map overlay: a model's 8-bit score cells (0..255 = score 0..1) coloured on a blue → yellow →
  * red ramp, transparent below a floor (the model's candidate score, else 0.1) and more opaque the
  * higher the score, drawn over the image scaled to cellWidthPx × cellHeightPx scan pixels per cell.
@@ -25,10 +30,16 @@ export function attenuationTable(airValue: number): Float32Array {
   return lut;
 }
 
-/** 1st and 99th percentile of μ over the image (the server's `window=auto`), via a histogram of readings. */
-export function autoWindow(data: Uint16Array, mu: Float32Array): { lo: number; hi: number } {
+/** Pixels per 16-bit reading: the one pass over the image that the auto window and the histogram share. */
+export function readingCounts(data: Uint16Array): Uint32Array {
   const hist = new Uint32Array(65536);
   for (let i = 0; i < data.length; i++) hist[data[i]!]++;
+  return hist;
+}
+
+/** 1st and 99th percentile of μ over the image (the server's `window=auto`), via a histogram of readings. */
+export function autoWindow(data: Uint16Array, mu: Float32Array, counts = readingCounts(data)): { lo: number; hi: number } {
+  const hist = counts;
   // μ falls as the reading rises: walk readings from high (low μ) to low (high μ).
   const n = data.length;
   const loCount = n * 0.01;
@@ -50,6 +61,30 @@ export function autoWindow(data: Uint16Array, mu: Float32Array): { lo: number; h
   }
   if (!(hi > lo)) hi = lo + 1;
   return { lo, hi };
+}
+
+export interface MuHistogram {
+  /** Pixels per bin; bin b holds μ in [b·binWidth, (b+1)·binWidth); μ below 0 in bin 0, at or above muMax in the last. */
+  counts: Uint32Array;
+  binWidth: number;
+  muMax: number;
+  /** The fullest bin (for scaling the drawing). */
+  peak: number;
+}
+
+/** Pixel counts per μ bin over [0, muMax), from the per-reading counts (65 536 steps, not one per pixel). */
+export function muHistogram(counts: Uint32Array, mu: Float32Array, muMax: number, bins = 128): MuHistogram {
+  const out = new Uint32Array(bins);
+  const binWidth = muMax / bins;
+  for (let v = 0; v < 65536; v++) {
+    const c = counts[v]!;
+    if (c === 0) continue;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(mu[v]! / binWidth)));
+    out[b] += c;
+  }
+  let peak = 0;
+  for (let b = 0; b < bins; b++) if (out[b]! > peak) peak = out[b]!;
+  return { counts: out, binWidth, muMax, peak };
 }
 
 export interface Display {

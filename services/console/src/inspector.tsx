@@ -1,26 +1,23 @@
 /**
- * Inspector (and supervisor) review: the alert queue — wildlife first, then score, then age —
- * and one alert: claim, the image viewer, manifest and reasons beside it, and the decision form
+ * Inspector (and supervisor) review: the alert queue — wildlife first, then score, then age, over
+ * every alert (the API's `sort=priority`, paged in that order) — and one alert: claim, the image viewer, manifest and reasons beside it, and the decision form
  * sent with the version read as If-Match, so a decision on a stale alert gets the server's 409
- * conflict message instead of overwriting someone else's. Keyboard: n c d ? (see shortcuts).
+ * conflict message instead of overwriting someone else's. Leaving the alert (another console
+ * route, `n`, closing or reloading the tab) gives back a claim the user holds and has not decided
+ * (POST …/release with keepalive, on the version read), so it does not sit locked until it expires.
+ * Keyboard: n c d ? (see shortcuts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, post, qs, request, type AlertDetail, type AlertView, type ScanDetail } from './api.ts';
+import { ApiError, get, post, postOnLeave, qs, request, type AlertDetail, type AlertView, type ScanDetail } from './api.ts';
 import { LoadMore, PAGE_SIZE, fetchPages, type PageOf } from './paging.tsx';
 import { navigate, onLinkClick } from './router.ts';
 import { useShortcuts } from './shortcuts.tsx';
-import { CLEAR_REASONS, DECISIONS, FINAL_ALERT_STATUSES, STATUS_COLOURS, WILDLIFE_CLASSES, type AlertStatus } from './vocab.ts';
+import { ALERT_LIST_ORDERS, CLEAR_REASONS, DECISIONS, FINAL_ALERT_STATUSES, STATUS_COLOURS, WILDLIFE_CLASSES, type AlertStatus } from './vocab.ts';
 import { Viewer } from './viewer.tsx';
 
 const WILDLIFE = new Set<string>(WILDLIFE_CLASSES);
-
-/** Queue order: wildlife before timber, then higher score, then older first (waiting longest). */
-export function queueOrder(a: AlertView, b: AlertView): number {
-  const w = Number(WILDLIFE.has(b.class)) - Number(WILDLIFE.has(a.class));
-  if (w !== 0) return w;
-  if (b.score !== a.score) return b.score - a.score;
-  return a.createdAt.localeCompare(b.createdAt);
-}
+/** The queue's order, applied by the API over every alert. */
+const QUEUE_ORDER: (typeof ALERT_LIST_ORDERS)[number] = 'priority';
 
 /** The last queue shown, so `n` on an alert page goes to the next one. */
 let lastQueue: string[] = [];
@@ -61,12 +58,12 @@ export function Queue() {
 
   const url = (cursor?: string) => {
     const q = filter === 'all' ? {} : filter === 'mine' ? { assignee: 'me' } : { status: filter };
-    return `/v1/alerts${qs({ ...q, limit: PAGE_SIZE.queue, cursor })}`;
+    // The server orders the whole set (wildlife first, score, oldest first) and pages in that order.
+    return `/v1/alerts${qs({ ...q, sort: QUEUE_ORDER, limit: PAGE_SIZE.queue, cursor })}`;
   };
   function show(page: PageOf<AlertView>): void {
-    const sorted = [...page.items].sort(queueOrder);
-    lastQueue = sorted.map((a) => a.id);
-    setItems(sorted);
+    lastQueue = page.items.map((a) => a.id);
+    setItems(page.items);
     setCursor(page.nextCursor);
     setError(null);
   }
@@ -154,7 +151,7 @@ export function Queue() {
         </table>
       )}
       {items !== null && <LoadMore cursor={cursor} busy={busy} shown={items.length} onMore={() => void more()} />}
-      {cursor && <p class="muted small">The order applies to the alerts loaded; older alerts follow with "Load more".</p>}
+      {cursor && <p class="muted small">Ordered over every alert: the ones after these, lower in priority, follow with "Load more".</p>}
     </section>
   );
 }
@@ -167,7 +164,8 @@ const DECISION_LABELS: Record<string, string> = {
   nothing_found: 'Nothing found',
 };
 
-export function AlertPage({ id }: { id: string }) {
+/** `userId`: the signed-in user; only a claim this user holds is released on leaving. */
+export function AlertPage({ id, userId }: { id: string; userId: string }) {
   const [alert, setAlert] = useState<AlertDetail | null>(null);
   const [scan, setScan] = useState<ScanDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -175,6 +173,10 @@ export function AlertPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  /** The claim this page holds for its user on an undecided alert (with the version read), else null. */
+  const held = useRef<{ id: string; version: number } | null>(null);
+  /** A write in flight (a decision being sent): leaving then must not race it with a release. */
+  const writing = useRef(false);
 
   async function load(): Promise<void> {
     try {
@@ -194,7 +196,38 @@ export function AlertPage({ id }: { id: string }) {
     setAlert(null);
     setNotice(null);
     void load();
+    // Leaving this alert for another route (or the next alert): give the claim back.
+    return () => releaseOnLeave();
   }, [id]);
+
+  // Kept in an effect, not during render: on a route change the cleanup above still sees the old alert's claim.
+  useEffect(() => {
+    const a = alert;
+    held.current =
+      a && a.status === 'in_review' && a.review.assignee?.id === userId && a.review.decidedAt === null && a.actions.includes('release')
+        ? { id: a.id, version: a.review.version }
+        : null;
+  }, [alert, userId]);
+
+  // Closing or reloading the tab (or leaving the console): pagehide, the last event a page reliably gets.
+  useEffect(() => {
+    const onHide = () => releaseOnLeave();
+    // Back from the browser's page cache after a pagehide: the claim was given back, show that.
+    const onShow = (e: PageTransitionEvent) => e.persisted && void load();
+    addEventListener('pagehide', onHide);
+    addEventListener('pageshow', onShow);
+    return () => {
+      removeEventListener('pagehide', onHide);
+      removeEventListener('pageshow', onShow);
+    };
+  }, [id]);
+
+  function releaseOnLeave(): void {
+    const h = held.current;
+    if (!h || writing.current) return;
+    held.current = null;
+    postOnLeave(`/v1/alerts/${encodeURIComponent(h.id)}/release`, { notes: 'released on leaving the alert page' }, h.version);
+  }
 
   /** Writes on the version this page read; a 409 shows the server's message and keeps the form. */
   async function write(path: string, body: unknown, done: string): Promise<void> {
@@ -202,6 +235,7 @@ export function AlertPage({ id }: { id: string }) {
     setBusy(true);
     setConflict(null);
     setError(null);
+    writing.current = true;
     try {
       await post<AlertView>(path, body, alert.review.version);
       setNotice(done);
@@ -210,6 +244,7 @@ export function AlertPage({ id }: { id: string }) {
       if (err instanceof ApiError && (err.status === 409 || err.status === 428)) setConflict(err.message);
       else setError((err as Error).message);
     } finally {
+      writing.current = false;
       setBusy(false);
     }
   }

@@ -121,7 +121,7 @@ function App() {
     );
   } else if (path === '/lanes') body = <LaneView lanes={me.lanes} />;
   else if (path === '/queue') body = <Queue />;
-  else if (path.startsWith('/alerts/')) body = <AlertPage id={decodeURIComponent(path.slice('/alerts/'.length))} />;
+  else if (path.startsWith('/alerts/')) body = <AlertPage id={decodeURIComponent(path.slice('/alerts/'.length))} userId={me.id} />;
   else if (path === '/dashboard') body = <Dashboard />;
   else if (path === '/audit') body = <AuditBrowser />;
   else if (path === '/admin/users') body = <UsersPage />;

@@ -1,7 +1,9 @@
 /**
  * Supervisor views: the dashboard from GET /v1/stats (inline SVG bars of alerts by review
  * outcome per group, the confirmed rate beside each model card's held-out figures, false-alarm
- * reasons), export links, and the audit browser with the chain's verification result.
+ * reasons), the shadow comparisons of GET /v1/stats/shadow (per class: scans where the shadow
+ * model version and the active one both found it, only one did, or neither), export links, and
+ * the audit browser with the chain's verification result.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from './api.ts';
@@ -35,6 +37,89 @@ interface Report {
     observed: { alerts: number; closed: number; confirmedRate: Rate };
   }>;
   note: string;
+}
+
+interface ShadowReport {
+  comparisons: Array<{
+    active: { modelId: string; modelVersion: string };
+    shadow: { modelId: string; modelVersion: string };
+    classes: Array<{ class: string; scans: number; both: number; activeOnly: number; shadowOnly: number; neither: number }>;
+  }>;
+}
+
+/** Colours of the four agreement outcomes (agreement green/grey, disagreement orange/violet). */
+const AGREEMENT = [
+  ['both', 'both found it', '#2f9e44'],
+  ['activeOnly', 'only active', '#e8590c'],
+  ['shadowOnly', 'only shadow', '#8a5cf6'],
+  ['neither', 'neither', '#495057'],
+] as const;
+
+/** Per shadow version: per class, how often it and the active version agree on the same scans. */
+function ShadowComparison({ period }: { period: { from: string; to: string } }) {
+  const [report, setReport] = useState<ShadowReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<ShadowReport>(`/v1/stats/shadow${qs(period)}`)
+      .then((r) => {
+        setReport(r);
+        setError(null);
+      })
+      .catch((err: Error) => setError(err.message));
+  }, [period.from, period.to]);
+  return (
+    <div class="card" data-testid="shadow-comparison">
+      <h3>Shadow models beside the active ones</h3>
+      {error && <div class="error" role="alert">{error}</div>}
+      {report && report.comparisons.length === 0 && <p class="muted">No shadow model is configured (SHADOW_MODELS).</p>}
+      {report?.comparisons.map((c) => {
+        const name = (m: { modelId: string; modelVersion: string }) => `${m.modelId}@${m.modelVersion}`;
+        return (
+          <div data-shadow={name(c.shadow)}>
+            <p>
+              shadow <b>{name(c.shadow)}</b> beside active <b>{name(c.active)}</b>
+            </p>
+            {c.classes.length === 0 ? (
+              <p class="muted">No scan in this period was analysed by both.</p>
+            ) : (
+              <table class="grid small" data-testid="shadow-table">
+                <thead>
+                  <tr><th>class</th><th>scans</th>{AGREEMENT.map(([, label, colour]) => <th><span class="sw" style={{ background: colour }} /> {label}</th>)}<th>agreement</th><th /></tr>
+                </thead>
+                <tbody>
+                  {c.classes.map((k) => {
+                    let x = 0;
+                    return (
+                      <tr data-class={k.class}>
+                        <td>{k.class.replace('_', ' ')}</td>
+                        <td class="num" data-k="scans">{k.scans}</td>
+                        {AGREEMENT.map(([key]) => <td class="num" data-k={key}>{k[key]}</td>)}
+                        <td class="num">{pct(k.scans ? (k.both + k.neither) / k.scans : null)}</td>
+                        <td>
+                          <svg width={160} height={12} role="img" aria-label={`${k.class}: agreement outcomes`}>
+                            {AGREEMENT.map(([key, label, colour]) => {
+                              const w = k.scans ? (k[key] / k.scans) * 160 : 0;
+                              const r = <rect x={x} y={0} width={w} height={12} fill={colour}><title>{`${label}: ${k[key]}`}</title></rect>;
+                              x += w;
+                              return r;
+                            })}
+                          </svg>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            )}
+          </div>
+        );
+      })}
+      <p class="muted small">
+        Scans received in the period that both versions analysed; "found" = a detection of the class at or above that version's own threshold (what raises an alert
+        for an active model). Scans analysed before heat maps were kept (migration 009), or whose heat maps were pruned, are not counted.
+      </p>
+    </div>
+  );
 }
 
 const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)} %`);
@@ -159,6 +244,7 @@ export function Dashboard() {
               <ReasonBars reasons={t.falseAlarmReasons} />
             </div>
           </div>
+          <ShadowComparison period={period} />
           <div class="card">
             <h3>Exports (audited)</h3>
             <p>

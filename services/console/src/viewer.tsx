@@ -3,20 +3,39 @@
  * attenuation with window/level, gamma and invert, dual-energy material colouring, zoom/pan,
  * the detections' boxes (class, score, model id@version), the model's heat map of a class as a
  * semi-transparent overlay (`h`), distance measurement in mm, and a readout of the pixel under
- * the pointer (position in mm, transmission and attenuation of both energies, material class).
+ * the pointer (position in mm, transmission and attenuation of both energies, material class), and
+ * a histogram of the displayed channel's μ beside the window/level controls with the window marked
+ * (built once per decoded image; a window change moves only the marker). A scan analysed before
+ * heat maps were kept (migration 009) says so instead of showing an empty overlay.
  * Timings (open → first windowed image, last repaint) are kept on window.__cxrTimings and on the
  * canvas' data attributes, for the browser tests to print.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, qs, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, get, qs, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
 import { useShortcuts } from './shortcuts.tsx';
 import { fetchTiff, type Raster } from './tiff.ts';
-import { MATERIAL_NAMES, MATERIAL_RULES, attenuationTable, autoWindow, distanceMm, greyTable, heatLut, heatRgba, inflateCells, materialClasses, paint, type Display } from './imaging.ts';
+import {
+  MATERIAL_NAMES,
+  MATERIAL_RULES,
+  attenuationTable,
+  autoWindow,
+  distanceMm,
+  greyTable,
+  heatLut,
+  heatRgba,
+  inflateCells,
+  materialClasses,
+  muHistogram,
+  paint,
+  readingCounts,
+  type Display,
+  type MuHistogram,
+} from './imaging.ts';
 import { DETECTION_CLASSES, HEATMAP_ENCODINGS } from './vocab.ts';
 
 declare global {
   interface Window {
-    __cxrTimings?: { openMs?: number; repaintMs?: number[] };
+    __cxrTimings?: { openMs?: number; repaintMs?: number[]; histogramMs?: number[] };
   }
 }
 
@@ -26,6 +45,10 @@ interface Loaded {
   mu: Float32Array;
   auto: { lo: number; hi: number };
   materials: Uint8Array | null;
+  /** μ histogram of the high energy (the displayed channel), built once per decoded image. */
+  histogram: MuHistogram;
+  /** What it cost: the per-reading counting pass (shared with the auto window) and folding into μ bins. */
+  histogramMs: { counts: number; bins: number };
   offscreen: HTMLCanvasElement;
   imageData: ImageData;
 }
@@ -43,6 +66,55 @@ interface View {
 }
 
 const WILDLIFE = new Set(['ivory', 'rhino_horn']);
+
+/** Said plainly when the API keeps no heat map for the scan's analysis (instead of an empty overlay). */
+export const MISSING_HEATMAP = 'no heat map stored for this analysis; re-analyse to create one';
+
+/**
+ * The μ histogram of the displayed channel (log counts, 0 … μmax) with the current window marked.
+ * The bars are built once per histogram (useMemo); a window change re-renders only the marker.
+ */
+function Histogram({ h, display }: { h: MuHistogram; display: Display | null }) {
+  const W = 256;
+  const H = 44;
+  const bars = useMemo(() => {
+    const bw = W / h.counts.length;
+    const top = Math.log1p(h.peak) || 1;
+    let d = '';
+    h.counts.forEach((c, b) => {
+      if (c === 0) return;
+      const y = H - (Math.log1p(c) / top) * H;
+      d += `M${(b * bw).toFixed(2)} ${H}V${y.toFixed(2)}h${bw.toFixed(2)}V${H}Z`;
+    });
+    return d;
+  }, [h]);
+  const x = (m: number) => Math.min(W, Math.max(0, (m / h.muMax) * W));
+  const lo = display ? display.level - display.width / 2 : 0;
+  const hi = display ? display.level + display.width / 2 : 0;
+  return (
+    <svg
+      class="histogram"
+      data-testid="histogram"
+      data-window={`${lo.toFixed(3)} ${hi.toFixed(3)}`}
+      data-pixels={String(h.counts.reduce((a, c) => a + c, 0))}
+      width={W}
+      height={H}
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={`Histogram of attenuation 0 to ${h.muMax}, window ${lo.toFixed(2)} to ${hi.toFixed(2)}`}
+    >
+      <title>Attenuation μ of the high energy, pixels per bin (log scale), 0 … {h.muMax}; the marked band is the window</title>
+      <rect x={0} y={0} width={W} height={H} fill="#1b1d22" />
+      <path d={bars} fill="#9aa0aa" data-testid="histogram-bars" />
+      {display && (
+        <>
+          <rect data-testid="histogram-window" x={x(lo)} y={0} width={Math.max(1, x(hi) - x(lo))} height={H} fill="rgba(0,229,255,0.18)" stroke="#00e5ff" stroke-width={1} />
+          <line x1={x(display.level)} x2={x(display.level)} y1={0} y2={H} stroke="#00e5ff" stroke-dasharray="2 2" />
+        </>
+      )}
+    </svg>
+  );
+}
 
 function boxColour(d: Detection): string {
   if (WILDLIFE.has(d.class)) return '#ff3b3b';
@@ -91,14 +163,21 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
       .then(([high, low]) => {
         if (cancelled) return;
         const mu = attenuationTable(scan.airValue);
-        const auto = autoWindow(high.data, mu);
+        const t0 = performance.now();
+        const counts = readingCounts(high.data);
+        const t1 = performance.now();
+        const auto = autoWindow(high.data, mu, counts);
+        const t2 = performance.now();
+        const histogram = muHistogram(counts, mu, muMax);
+        const histogramMs = { counts: t1 - t0, bins: performance.now() - t2 };
+        ((window.__cxrTimings ??= {}).histogramMs ??= []).push(histogramMs.counts + histogramMs.bins);
         const sameSize = low && low.width === high.width && low.height === high.height;
         const materials = sameSize ? materialClasses(high.data, low.data, mu, scan.source.kind) : null;
         const offscreen = document.createElement('canvas');
         offscreen.width = high.width;
         offscreen.height = high.height;
         const imageData = new ImageData(high.width, high.height);
-        setLoaded({ high, low: sameSize ? low : null, mu, auto, materials, offscreen, imageData });
+        setLoaded({ high, low: sameSize ? low : null, mu, auto, materials, histogram, histogramMs, offscreen, imageData });
         setDisplay({ level: (auto.lo + auto.hi) / 2, width: auto.hi - auto.lo, gamma: 1, invert: false });
         fit(high);
       })
@@ -128,7 +207,9 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
       .catch((err: Error) => {
         if (cancelled) return;
         setHeat(null);
-        setHeatError(err.message);
+        // The scan is there (its detail loaded), so a 404 means no map was kept for this analysis:
+        // scans analysed before heat maps existed (migration 009), or pruned with the images.
+        setHeatError(err instanceof ApiError && err.status === 404 ? MISSING_HEATMAP : err.message);
       });
     return () => {
       cancelled = true;
@@ -379,6 +460,14 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
         </button>
         {mm !== null && <span data-testid="measure-mm" class="num">{mm.toFixed(0)} mm</span>}
       </div>
+      {loaded && (
+        <div class="histogram-panel small muted" data-counts-ms={loaded.histogramMs.counts.toFixed(2)} data-bins-ms={loaded.histogramMs.bins.toFixed(2)}>
+          <Histogram h={loaded.histogram} display={display} />
+          <span>
+            μ histogram (high energy, log) · window {display ? `${(display.level - display.width / 2).toFixed(2)}–${(display.level + display.width / 2).toFixed(2)}` : '—'}
+          </span>
+        </div>
+      )}
       {material && (
         <div class="legend">
           <span class="sw organic" /> organic <span class="sw mixed" /> mixed <span class="sw metal" /> metal
@@ -393,6 +482,8 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
               {Math.round(heat.view.cellWidthMm)}×{Math.round(heat.view.cellHeightMm)} mm · peak {heat.view.maxScore.toFixed(2)}
               <span class="muted"> — blue: {(heat.view.candidateScore ?? 0.1).toFixed(2)} (candidate), red: 1; threshold {heat.view.threshold?.toFixed(2) ?? '—'}</span>
             </>
+          ) : heatError === MISSING_HEATMAP ? (
+            <span data-testid="heatmap-missing">Heat map: {heatError}.</span>
           ) : heatError ? (
             <span class="muted">Heat map: {heatError}</span>
           ) : (

@@ -10,6 +10,8 @@ export const DECISIONS = ['clear', 'refer', 'escalate', 'seize', 'nothing_found'
 export const INSPECTION_OUTCOMES = ['seized', 'nothing_found'] as const;
 export const DETECTION_CLASSES = ['ivory', 'rhino_horn', 'timber'] as const;
 export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const;
+/** Orders of GET /v1/alerts (`sort`); the queue asks for `priority`. */
+export const ALERT_LIST_ORDERS = ['newest', 'priority'] as const;
 export const FALSE_ALARM_KINDS = [...CLEAR_REASONS, 'nothing_found'] as const;
 export const STATS_GROUP_BY = ['lane', 'class', 'model', 'day', 'inspector'] as const;
 /** Heat-map cell encodings the viewer reads (services/core/heatmap.ts). */

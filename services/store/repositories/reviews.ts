@@ -7,11 +7,11 @@
  * (appendAuditEntry) are written in the same transaction, so a change and its record commit
  * together or not at all.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditInput } from '../../core/audit.ts';
-import type { AlertRecord, DetectionClass } from '../../core/domain.ts';
-import type { AlertDecision, AlertEvent, AlertReview, AlertStatus, ReviewAction, ScanInspection, Seizure } from '../../core/review.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { WILDLIFE_CLASSES, type AlertRecord, type DetectionClass } from '../../core/domain.ts';
+import type { AlertDecision, AlertEvent, AlertListOrder, AlertReview, AlertStatus, ReviewAction, ScanInspection, Seizure } from '../../core/review.ts';
+import { decodeCursor, decodePriorityCursor, encodeCursor, encodePriorityCursor } from '../cursor.ts';
 import type { Dialect } from '../migrations/common.ts';
 import type { AlertEventsTable, ScanInspectionsTable } from '../migrations/006-review.ts';
 import { reviewToRow, rowToAlert } from '../rows.ts';
@@ -57,6 +57,8 @@ export interface ReviewListFilter {
   now: string;
   limit: number;
   cursor?: string;
+  /** `newest` (default): created newest first; `priority`: wildlife first, score high first, oldest first. */
+  order?: AlertListOrder;
 }
 
 export interface ReviewStore {
@@ -70,7 +72,7 @@ export interface ReviewStore {
   markSeen(alertId: string, userId: string, at: string, audit: AuditInput): Promise<boolean>;
   /** When the user saw each of these alerts (absent: not seen). */
   seenAt(alertIds: readonly string[], userId: string): Promise<Map<string, string>>;
-  /** Alerts, newest first, filtered by their effective review state. */
+  /** Alerts, newest first (or in priority order), filtered by their effective review state. */
   list(filter: ReviewListFilter): Promise<Page<AlertRecord>>;
   /** Alerts whose last decision was taken in [from, to), oldest decision first. */
   decidedBetween(from: string, to: string): Promise<AlertRecord[]>;
@@ -226,7 +228,7 @@ export function createReviewRepository(db: Kysely<Database>, _dialect: Dialect):
 
     async list(f) {
       const limit = Math.min(Math.max(1, Math.floor(f.limit)), 1000);
-      const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+      const after = f.cursor && f.order !== 'priority' ? decodeCursor(f.cursor) : undefined;
       let q = db.selectFrom('alerts').selectAll();
       if (f.status === 'open') {
         q = q.where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'in_review'), eb('claim_expires_at', '<=', f.now)])]));
@@ -245,6 +247,35 @@ export function createReviewRepository(db: Kysely<Database>, _dialect: Dialect):
       if (f.laneId !== undefined) q = q.where('lane_id', '=', f.laneId);
       if (f.class !== undefined) q = q.where('class', '=', f.class);
       if (f.since !== undefined) q = q.where('created_at', '>=', f.since);
+      if (f.order === 'priority') {
+        // One keyset over (rank, score, created_at, id) in the database, so pages stay consistent
+        // over the whole set: 0 = a wildlife class. The same SQL on SQLite and PostgreSQL.
+        const pos = f.cursor ? decodePriorityCursor(f.cursor) : undefined;
+        const rank = sql<number>`(case when ${sql.ref('class')} in (${sql.join([...WILDLIFE_CLASSES])}) then 0 else 1 end)`;
+        if (pos) {
+          const r = pos.wildlife ? 0 : 1;
+          q = q.where((eb) =>
+            eb.or([
+              eb(rank, '>', r),
+              eb.and([
+                eb(rank, '=', r),
+                eb.or([
+                  eb('score', '<', pos.score),
+                  eb.and([eb('score', '=', pos.score), eb.or([eb('created_at', '>', pos.at), eb.and([eb('created_at', '=', pos.at), eb('id', '>', pos.id)])])]),
+                ]),
+              ]),
+            ]),
+          );
+        }
+        const rows = await q.orderBy(rank, 'asc').orderBy('score', 'desc').orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit + 1).execute();
+        const items = rows.slice(0, limit).map(rowToAlert);
+        const last = items[items.length - 1];
+        const wildlife = (c: string) => (WILDLIFE_CLASSES as readonly string[]).includes(c);
+        return {
+          items,
+          nextCursor: rows.length > limit && last ? encodePriorityCursor({ wildlife: wildlife(last.class), score: last.score, at: last.createdAt, id: last.id }) : null,
+        };
+      }
       if (after) {
         q = q.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
       }

@@ -1,10 +1,12 @@
 /**
- * Read-only queries behind supervisor statistics and exports: scan counts per group, and the
- * alerts raised in a period with their review state and the time of their first decision.
+ * Read-only queries behind supervisor statistics and exports: scan counts per group, the
+ * alerts raised in a period with their review state and the time of their first decision, and
+ * how a shadow model version agrees with the active one on the same scans.
  * Thin on purpose — the statistics service (services/stats) decides what a figure means. The
  * same SQL runs on SQLite and PostgreSQL (ISO time text compares and substrings alike).
  */
 import { sql, type Kysely } from 'kysely';
+import type { DetectionClass } from '../../core/domain.ts';
 import { DECISIONS } from '../../core/review.ts';
 import type { Database } from '../schema.ts';
 
@@ -47,15 +49,73 @@ export interface StatsAlertRow {
   firstDeciderName: string | null;
 }
 
+/** A model version: `<modelId>@<modelVersion>`, split. */
+export interface ModelKey {
+  modelId: string;
+  modelVersion: string;
+}
+
+/**
+ * Per class, the scans both versions analysed, split by whether each found the class (a
+ * detection of it at or above that version's threshold: what raises an alert for an active model).
+ */
+export interface ShadowAgreementRow {
+  class: DetectionClass;
+  both: number;
+  activeOnly: number;
+  shadowOnly: number;
+  neither: number;
+}
+
 export interface StatsStore {
   /** Scans received in the range, counted per lane, day, verdict and status. */
   scanCounts(range: StatsRange): Promise<ScanCountRow[]>;
   /** Alerts raised in the range, oldest first (bounded by `limit`). */
   alerts(range: StatsRange, limit: number): Promise<StatsAlertRow[]>;
+  /**
+   * Scans received in the range that both versions analysed — each left its heat map of the class
+   * (every analysis since migration 009 stores one per class and version, shadow or not) — per
+   * class: found by both, by the active only, by the shadow only, by neither. Classes in name order.
+   */
+  shadowAgreement(range: StatsRange, active: ModelKey, shadow: ModelKey): Promise<ShadowAgreementRow[]>;
 }
 
 export function createStatsRepository(db: Kysely<Database>): StatsStore {
+  /** 1 when the version behind heat map `alias` found its class on its scan, else 0. */
+  const found = (alias: 'ha' | 'hs') =>
+    sql<number>`(case when exists (select 1 from detections d where d.scan_id = ${sql.ref(`${alias}.scan_id`)} and d.model_id = ${sql.ref(`${alias}.model_id`)} and d.model_version = ${sql.ref(`${alias}.model_version`)} and d.class = ${sql.ref(`${alias}.class`)} and d.above_threshold = 1) then 1 else 0 end)`;
+
   return {
+    async shadowAgreement({ from, to }, active, shadow) {
+      // One row per (scan, class) both versions analysed, then counted per class and outcome pair.
+      const pairs = db
+        .selectFrom('heatmaps as ha')
+        .innerJoin('heatmaps as hs', (j) => j.onRef('hs.scan_id', '=', 'ha.scan_id').onRef('hs.class', '=', 'ha.class'))
+        .innerJoin('scans as s', 's.scan_id', 'ha.scan_id')
+        .select(['ha.class as class', found('ha').as('a'), found('hs').as('b')])
+        .where('ha.model_id', '=', active.modelId)
+        .where('ha.model_version', '=', active.modelVersion)
+        .where('hs.model_id', '=', shadow.modelId)
+        .where('hs.model_version', '=', shadow.modelVersion)
+        .where('s.received_at', '>=', from)
+        .where('s.received_at', '<', to)
+        .as('p');
+      const rows = await db
+        .selectFrom(pairs)
+        .select(['p.class', 'p.a', 'p.b', (eb) => eb.fn.countAll<string | number>().as('n')])
+        .groupBy(['p.class', 'p.a', 'p.b'])
+        .execute();
+      const byClass = new Map<string, ShadowAgreementRow>();
+      for (const r of rows) {
+        const row = byClass.get(r.class) ?? { class: r.class as DetectionClass, both: 0, activeOnly: 0, shadowOnly: 0, neither: 0 };
+        const a = Number(r.a) === 1;
+        const b = Number(r.b) === 1;
+        row[a && b ? 'both' : a ? 'activeOnly' : b ? 'shadowOnly' : 'neither'] += Number(r.n);
+        byClass.set(r.class, row);
+      }
+      return [...byClass.values()].sort((x, y) => (x.class < y.class ? -1 : x.class > y.class ? 1 : 0));
+    },
+
     async scanCounts({ from, to }) {
       const rows = await db
         .selectFrom('scans')
