@@ -9,13 +9,11 @@
  * changing, and the audit browser. Prints (does not assert) the image open and repaint times, and
  * saves a screenshot of each view under docs/screenshots/.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdapter, type AdapterHandle } from '#adapter/main.ts';
 import { writeScanPackage } from '#adapter/scan-package/write.ts';
@@ -26,11 +24,8 @@ import { decodeGrey16 } from '#services/core/imaging.ts';
 import { startWorker, type WorkerHandle } from '#workers/main.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/packages.ts';
+import { SHOTS, buildConsoleIfStale, launchChromium, screenshot, signIn } from './harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CONSOLE = path.join(ROOT, 'services/console');
-const SHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LANE = 'lane-ui';
 
 interface Person {
@@ -89,19 +84,9 @@ describe('web console', () => {
     }, 150_000, 250);
   }
 
-  async function open(who: Person, pathname = '/'): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (err) => console.error(`[browser ${who.username}] ${err.message}`));
-    await page.goto(`${api.url}${pathname}`);
-    await page.fill('input[name=username]', who.username);
-    await page.fill('input[name=password]', who.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=who]');
-    return page;
-  }
+  const open = (who: Person, pathname = '/'): Promise<Page> => signIn(browser, api.url, who, pathname);
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const shot = screenshot;
 
   /** A cheap digest of the viewer canvas' pixels, and how many are coloured (r ≠ g or g ≠ b). */
   const canvasDigest = (page: Page) =>
@@ -120,13 +105,7 @@ describe('web console', () => {
   const paintsAfter = (page: Page, n: number) => page.waitForFunction((k) => Number(document.querySelector<HTMLCanvasElement>('[data-testid=viewer-canvas]')?.dataset.paints ?? 0) > k, n);
 
   beforeAll(async () => {
-    // Build when there is no build, or when a source is newer than it (npm ci builds it: root prepare).
-    const built = fs.statSync(path.join(CONSOLE, 'dist/index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    const newest = Math.max(...fs.readdirSync(path.join(CONSOLE, 'src')).map((f) => fs.statSync(path.join(CONSOLE, 'src', f)).mtimeMs));
-    if (built < newest) {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: CONSOLE, stdio: 'inherit' });
-      if (r.status !== 0) throw new Error('console build failed');
-    }
+    buildConsoleIfStale(); // npm ci builds it (root prepare); rebuilt when a source is newer
     await fsp.mkdir(SHOTS, { recursive: true });
     root = await fsp.mkdtemp(path.join(os.tmpdir(), 'cxr-console-'));
     config = loadConfig({
@@ -149,12 +128,7 @@ describe('web console', () => {
     people.inspector = await person('inspector');
     people.inspector2 = await person('inspector');
     people.supervisor = await person('supervisor');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // launch() gives every run a fresh temporary profile (user-data dir).
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

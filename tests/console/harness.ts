@@ -1,8 +1,8 @@
 /**
- * What the console's browser tests share (pages.test.ts, review.test.ts), kept once: build the
+ * What the console's browser tests share (console.test.ts, pages.test.ts, review.test.ts), kept once: build the
  * console with Vite when its sources are newer than dist/, launch Debian's headless chromium
  * (playwright-core; CHROMIUM_PATH overrides /usr/bin/chromium), and sign a person in through the
- * login form. console.test.ts keeps its own copy (another engineer's file).
+ * login form.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
