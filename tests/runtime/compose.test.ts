@@ -60,6 +60,10 @@ describe('compose.yaml and Dockerfile', () => {
     const docker = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(docker).toMatch(/npm ci --omit=dev/);
     expect(docker).toMatch(/^USER node$/m);
+    // The console needs Vite (a dev dependency): built in a first stage, its dist/ copied over.
+    expect(docker).toMatch(/^FROM \S+ AS console$/m);
+    expect(docker).toMatch(/npm run build -w services\/console/);
+    expect(docker).toMatch(/^COPY --from=console \/app\/services\/console\/dist services\/console\/dist$/m);
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(docker)![1]!) as string[];
     expect(cmd.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
     expect(fs.existsSync(path.join(ROOT, cmd[3]!))).toBe(true);
