@@ -9,72 +9,31 @@
  * changing, and the audit browser. Prints (does not assert) the image open and repaint times, and
  * saves a screenshot of each view under docs/screenshots/.
  */
-import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdapter, type AdapterHandle } from '#adapter/main.ts';
-import { writeScanPackage } from '#adapter/scan-package/write.ts';
-import { simulateScan } from '#adapter/simulator/index.ts';
-import { startApi } from '#services/api/main.ts';
-import { loadConfig, type AppConfig } from '#services/core/config.ts';
 import { decodeGrey16 } from '#services/core/imaging.ts';
-import { startWorker, type WorkerHandle } from '#workers/main.ts';
-import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/packages.ts';
-import { SHOTS, buildConsoleIfStale, launchChromium, screenshot, signIn } from './harness.ts';
+import { SHOTS, buildConsoleIfStale, launchChromium, postJson, screenshot, signIn, startConsoleSystem, type ConsoleSystem, type Person } from './harness.ts';
 
 const LANE = 'lane-ui';
 
-interface Person {
-  username: string;
-  password: string;
-  token: string;
-}
 
 describe('web console', () => {
-  let root: string;
-  let config: AppConfig;
-  let worker: WorkerHandle;
-  let adapter: AdapterHandle;
-  let api: { url: string; close(): Promise<void> };
+  let sys: ConsoleSystem;
+  let api: { url: string };
   let browser: Browser;
   const people = {} as Record<'operator' | 'inspector' | 'inspector2' | 'supervisor' | 'admin', Person>;
 
-  async function post(url: string, body: unknown, token?: string, extra: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${api.url}${url}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
-      body: JSON.stringify(body),
-    });
-  }
+  const post = (url: string, body: unknown, token?: string, extra: Record<string, string> = {}) => postJson(api.url, url, body, token, extra);
   async function getJson<T>(url: string, token: string): Promise<T> {
     const res = await fetch(`${api.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }
 
-  /** A user through the admin API, with a password the browser can type. */
-  async function person(role: string, lanes?: string[]): Promise<Person> {
-    const username = `${role}-${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const created = await post('/v1/users', { username, role, password, ...(lanes ? { lanes } : {}) }, people.admin.token);
-    if (created.status !== 201) throw new Error(`create ${role}: ${created.status} ${await created.text()}`);
-    const login = await post('/v1/auth/login', { username, password });
-    return { username, password, token: ((await login.json()) as { token: string }).token };
-  }
 
-  /** Simulated packages moved into the inbox, as a scanner would. */
-  async function drop(scenario: string, seed: number, index: number): Promise<string> {
-    const sim = simulateScan({ seed, index, scenario, source: 'linac', laneId: LANE });
-    const id = sim.metadata.scanId;
-    const tmp = path.join(root, 'staging', id);
-    await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
-    await fsp.rename(tmp, path.join(config.inboxDir, id));
-    return id;
-  }
+  const drop = (scenario: string, seed: number, index: number) => sys.drop(LANE, scenario, seed, index);
 
   async function waitAnalysed(ids: string[]): Promise<Array<{ scanId: string; verdict: string | null }>> {
     return waitFor(async () => {
@@ -107,23 +66,10 @@ describe('web console', () => {
   beforeAll(async () => {
     buildConsoleIfStale(); // npm ci builds it (root prepare); rebuilt when a source is newer
     await fsp.mkdir(SHOTS, { recursive: true });
-    root = await fsp.mkdtemp(path.join(os.tmpdir(), 'cxr-console-'));
-    config = loadConfig({
-      ...process.env,
-      DATA_DIR: root,
-      QUEUE_PREFIX: `t_console_${randomBytes(4).toString('hex')}`,
-      DATABASE_URL: '',
-      PORT: '0',
-      INBOX_POLL_MS: '100',
-      INBOX_SETTLE_MS: '200',
-      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-      LOG_LEVEL: 'warn',
-    });
-    worker = await startWorker(config, () => {});
-    adapter = await startAdapter(config, () => {});
-    api = await startApi(config);
-    const adminLogin = await post('/v1/auth/login', { username: 'admin', password: TEST_ADMIN_PASSWORD });
-    people.admin = { username: 'admin', password: TEST_ADMIN_PASSWORD, token: ((await adminLogin.json()) as { token: string }).token };
+    sys = await startConsoleSystem('console');
+    api = { url: sys.url };
+    const person = (role: string, lanes?: string[]) => sys.person(role, lanes);
+    people.admin = sys.admin;
     people.operator = await person('operator', [LANE]);
     people.inspector = await person('inspector');
     people.inspector2 = await person('inspector');
@@ -133,10 +79,7 @@ describe('web console', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await adapter?.close();
-    await api?.close();
-    await worker?.close();
-    if (root) await fsp.rm(root, { recursive: true, force: true });
+    await sys?.close();
   });
 
   it('serves the console at / and answers console paths with index.html, /v1 misses with JSON', async () => {
@@ -157,14 +100,7 @@ describe('web console', () => {
     await page.waitForSelector('[data-testid=live]:has-text("live")');
     await shot(page, 'login-then-operator-empty');
     // A broken package for the rejections panel, then scans of the operator's lane.
-    {
-      const sim = simulateScan({ seed: 75, index: 0, scenario: 'benign', source: 'linac', laneId: LANE });
-      const tmp = path.join(root, 'staging', 'broken-pkg');
-      await writeScanPackage(tmp, sim.metadata, { width: sim.width, height: sim.height, data: sim.high }, { width: sim.width, height: sim.height, data: sim.low });
-      const meta = JSON.parse(await fsp.readFile(path.join(tmp, 'scan.json'), 'utf8')) as Record<string, unknown>;
-      await fsp.writeFile(path.join(tmp, 'scan.json'), JSON.stringify({ ...meta, airValue: 1 })); // implausible: quarantined
-      await fsp.rename(tmp, path.join(config.inboxDir, 'broken-pkg'));
-    }
+    await sys.dropBroken(LANE, 'broken-pkg');
     const ids = [await drop('rhino_horn', 500, 3), await drop('rhino_horn', 500, 4), await drop('benign', 73, 0), await drop('rhino_horn', 500, 6)];
     const done = await waitAnalysed(ids);
     const held = done.filter((s) => s.verdict === 'alert');

@@ -24,18 +24,13 @@ import type { Store } from '#services/store/types.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { synthesiseCalibration } from '../helpers/calibration-package.ts';
 import { makeResult, makeScan } from '../store/factories.ts';
-import { SHOTS, buildConsoleIfStale, launchChromium, screenshot, signIn } from './harness.ts';
+import { SHOTS, buildConsoleIfStale, createPerson, launchChromium, postJson, screenshot, signIn, type Person } from './harness.ts';
 
 const LANE = 'lane-pg';
 const SCANS = 230; // lane view pages 50
 const ALERTS = 210; // queue pages 200
 const AUDIT_EXTRA = 250; // audit pages 100
 
-interface Person {
-  username: string;
-  password: string;
-  token: string;
-}
 
 describe('console paging and admin pages', () => {
   let root: string;
@@ -45,23 +40,9 @@ describe('console paging and admin pages', () => {
   let browser: Browser;
   const people = {} as Record<'admin' | 'operator' | 'inspector' | 'supervisor', Person>;
 
-  async function post(url: string, body: unknown, token?: string): Promise<Response> {
-    return fetch(`${api.url}${url}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-  }
-  async function login(username: string, password: string): Promise<Response> {
-    return post('/v1/auth/login', { username, password });
-  }
-  async function person(role: string, lanes?: string[]): Promise<Person> {
-    const username = `${role}-${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const created = await post('/v1/users', { username, role, password, ...(lanes ? { lanes } : {}) }, people.admin.token);
-    if (created.status !== 201) throw new Error(`create ${role}: ${created.status} ${await created.text()}`);
-    return { username, password, token: ((await (await login(username, password)).json()) as { token: string }).token };
-  }
+  const post = (url: string, body: unknown, token?: string) => postJson(api.url, url, body, token);
+  const login = (username: string, password: string) => post('/v1/auth/login', { username, password });
+  const person = (role: string, lanes?: string[]) => createPerson(api.url, people.admin.token, role, lanes);
 
   const open = (who: { username: string; password: string }, pathname = '/') => signIn(browser, api.url, who, pathname);
   const shot = screenshot;

@@ -106,12 +106,12 @@ export function UsersPage() {
       {error && <div class="error" role="alert" data-testid="admin-error">{error}</div>}
       {notice && <div class="notice" data-testid="notice">{notice}</div>}
       <form class="card row" data-testid="user-form" onSubmit={create}>
-        <input name="new-username" placeholder="username" required value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} />
-        <select name="new-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
+        <input name="new-username" aria-label="Username" placeholder="username" required value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} />
+        <select name="new-role" aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
           {ROLES.map((r) => <option value={r}>{r}</option>)}
         </select>
-        {form.role === 'operator' && <input name="new-lanes" placeholder="lanes, e.g. lane-1,lane-2" required value={form.lanes} onInput={(e) => setForm({ ...form, lanes: e.currentTarget.value })} />}
-        <input name="new-password" type="password" autocomplete="new-password" class="wide" placeholder={`password (≥ ${PASSWORD_MIN} characters)`} required minLength={PASSWORD_MIN} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        {form.role === 'operator' && <input name="new-lanes" aria-label="Lanes" placeholder="lanes, e.g. lane-1,lane-2" required value={form.lanes} onInput={(e) => setForm({ ...form, lanes: e.currentTarget.value })} />}
+        <input name="new-password" aria-label="Password" type="password" autocomplete="new-password" class="wide" placeholder={`password (≥ ${PASSWORD_MIN} characters)`} required minLength={PASSWORD_MIN} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
         <button type="submit" data-testid="create-user">Create user</button>
       </form>
       {users === null ? <p class="muted">Loading…</p> : (
@@ -129,7 +129,7 @@ export function UsersPage() {
                   )}
                   {pwFor === u.id ? (
                     <form class="row" onSubmit={(e) => { e.preventDefault(); void act(() => post(`/v1/users/${u.id}/password`, { password: newPw }), `Password of ${u.username} set; its sessions ended.`).then(() => { setPwFor(null); setNewPw(''); }); }}>
-                      <input type="password" name="set-password" autocomplete="new-password" required minLength={PASSWORD_MIN} placeholder="new password" value={newPw} onInput={(e) => setNewPw(e.currentTarget.value)} />
+                      <input type="password" name="set-password" aria-label={`New password of ${u.username}`} autocomplete="new-password" required minLength={PASSWORD_MIN} placeholder="new password" value={newPw} onInput={(e) => setNewPw(e.currentTarget.value)} />
                       <button type="submit" data-testid="save-password">Save</button>
                       <button type="button" onClick={() => setPwFor(null)}>Cancel</button>
                     </form>
@@ -199,8 +199,8 @@ export function KeysPage() {
         </div>
       )}
       <form class="card row" onSubmit={(e) => void create(e)}>
-        <input name="key-label" placeholder="label, e.g. Lane 1 scanner" required maxLength={100} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
-        <input name="key-lanes" placeholder="lanes, e.g. lane-1" required value={lanes} onInput={(e) => setLanes(e.currentTarget.value)} />
+        <input name="key-label" aria-label="Label" placeholder="label, e.g. Lane 1 scanner" required maxLength={100} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
+        <input name="key-lanes" aria-label="Lanes" placeholder="lanes, e.g. lane-1" required value={lanes} onInput={(e) => setLanes(e.currentTarget.value)} />
         <button type="submit" data-testid="create-key">Create key</button>
       </form>
       {keys === null ? <p class="muted">Loading…</p> : (

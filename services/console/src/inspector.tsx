@@ -133,7 +133,7 @@ export function Queue() {
             {items.map((a, i) => (
               <tr
                 key={a.id}
-                class={`${i === selected ? 'selected' : ''} ${a.seenAt ? '' : 'unseen'}`}
+                class={`clickable ${i === selected ? 'selected' : ''} ${a.seenAt ? '' : 'unseen'}`}
                 data-alert-id={a.id}
                 onClick={() => navigate(`/alerts/${a.id}`)}
               >
@@ -403,7 +403,7 @@ function DecisionForm({ actions, busy, onSubmit, formRef }: { actions: string[];
   return (
     <form ref={formRef} class="decision" data-testid="decision-form" onSubmit={submit}>
       <h4>Decision (d)</h4>
-      <select data-testid="decision" value={decision} onChange={(e) => setDecision(e.currentTarget.value)}>
+      <select data-testid="decision" aria-label="Decision" value={decision} onChange={(e) => setDecision(e.currentTarget.value)}>
         {DECISIONS.map((d) => (
           <option value={d} disabled={!actions.includes(d)}>{DECISION_LABELS[d]}</option>
         ))}
@@ -418,12 +418,12 @@ function DecisionForm({ actions, busy, onSubmit, formRef }: { actions: string[];
       )}
       {decision === 'seize' && (
         <div class="seizure">
-          <input placeholder="species, e.g. Loxodonta africana" required value={species} onInput={(e) => setSpecies(e.currentTarget.value)} />
-          <input type="number" min={1} step={1} placeholder="count" required value={count} onInput={(e) => setCount(e.currentTarget.value)} />
-          <input type="number" min={0.001} step={0.001} placeholder="weight kg" required value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
+          <input aria-label="Species" placeholder="species, e.g. Loxodonta africana" required value={species} onInput={(e) => setSpecies(e.currentTarget.value)} />
+          <input type="number" aria-label="Count" min={1} step={1} placeholder="count" required value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+          <input type="number" aria-label="Weight in kg" min={0.001} step={0.001} placeholder="weight kg" required value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
         </div>
       )}
-      <textarea data-testid="notes" placeholder={reason === 'other' && decision === 'clear' ? 'notes (required for "other")' : 'notes'} maxLength={4000} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
+      <textarea data-testid="notes" aria-label="Notes" placeholder={reason === 'other' && decision === 'clear' ? 'notes (required for "other")' : 'notes'} maxLength={4000} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
       <button type="submit" data-testid="decide" disabled={busy || allowed.length === 0}>Send decision</button>
       {allowed.length === 0 && <p class="muted">Claim the alert to decide it.</p>}
     </form>

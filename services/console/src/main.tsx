@@ -141,7 +141,7 @@ function App() {
           ))}
         </nav>
         <span class="who" data-testid="who">{me.name} · <b>{role}</b>{me.lanes ? ` · ${me.lanes.join(', ')}` : ''}</span>
-        <button type="button" class="link" onClick={() => setHelp(true)} title="Keyboard shortcuts">?</button>
+        <button type="button" class="link" onClick={() => setHelp(true)} title="Keyboard shortcuts" aria-label="Keyboard shortcuts (?)">?</button>
         <button type="button" data-testid="logout" onClick={() => void logout()}>Log out</button>
       </header>
       {role === 'admin' && path === '/dashboard' && <p class="muted pad">Users, API keys, models and calibrations: the pages above. Scans and alerts are not open to this role.</p>}

@@ -180,8 +180,9 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
               <thead><tr><th>scan</th><th>lane</th><th>status</th><th>verdict</th><th>age</th></tr></thead>
               <tbody>
                 {scans.map((s) => (
-                  <tr class={s.scanId === selected ? 'selected' : ''} data-scan-id={s.scanId} onClick={() => { setFollow(false); setSelected(s.scanId); }}>
-                    <td>{s.scanId}</td><td>{s.laneId}</td><td>{s.status}</td>
+                  <tr class={`clickable ${s.scanId === selected ? 'selected' : ''}`} data-scan-id={s.scanId} onClick={() => { setFollow(false); setSelected(s.scanId); }}>
+                    {/* A button for the keyboard: its click (Enter, Space) bubbles to the row's handler. */}
+                    <td><button type="button" class="link cell" aria-pressed={s.scanId === selected} title="Show this scan's verdict">{s.scanId}</button></td><td>{s.laneId}</td><td>{s.status}</td>
                     <td class={s.verdict ? `v-${s.verdict}` : ''}>{s.verdict ?? ''}</td><td>{age(s.receivedAt)}</td>
                   </tr>
                 ))}
@@ -234,17 +235,17 @@ function InspectionForm({ scanId }: { scanId: string }) {
   return (
     <form class="card inspection" data-testid="inspection-form" onSubmit={(e) => void submit(e)}>
       <h3>Physical inspection outcome</h3>
-      <select data-testid="outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
+      <select data-testid="outcome" aria-label="Outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
         {INSPECTION_OUTCOMES.map((o) => <option value={o}>{o.replace('_', ' ')}</option>)}
       </select>
       {outcome === 'seized' && (
         <span class="seizure">
-          <input placeholder="species" required value={species} onInput={(e) => setSpecies(e.currentTarget.value)} />
-          <input type="number" min={1} placeholder="count" required value={count} onInput={(e) => setCount(e.currentTarget.value)} />
-          <input type="number" min={0.001} step={0.001} placeholder="weight kg" required value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
+          <input aria-label="Species" placeholder="species" required value={species} onInput={(e) => setSpecies(e.currentTarget.value)} />
+          <input type="number" aria-label="Count" min={1} placeholder="count" required value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+          <input type="number" aria-label="Weight in kg" min={0.001} step={0.001} placeholder="weight kg" required value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
         </span>
       )}
-      <input placeholder="notes" value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
+      <input aria-label="Notes" placeholder="notes" value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
       <button type="submit">Record outcome</button>
       {result && <div class="notice" data-testid="inspection-result">{result}</div>}
       {error && <div class="error" role="alert">{error}</div>}

@@ -317,8 +317,8 @@ export function AuditBrowser() {
     <section class="page">
       <div class="row">
         <h2>Audit trail</h2>
-        <input placeholder="actor (name or id)" value={actor} onInput={(e) => setActor(e.currentTarget.value)} />
-        <input placeholder="action, e.g. alert.decided" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
+        <input aria-label="Actor" placeholder="actor (name or id)" value={actor} onInput={(e) => setActor(e.currentTarget.value)} />
+        <input aria-label="Action" placeholder="action, e.g. alert.decided" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
         <button type="button" onClick={() => void load()}>Filter</button>
         <button type="button" onClick={() => void check()}>Verify chain</button>
       </div>

@@ -452,8 +452,8 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
         <select data-testid="heatmap-class" value={heatClass} onChange={(e) => setHeatClass(e.currentTarget.value)} title="Class of the heat map">
           {DETECTION_CLASSES.map((k) => <option value={k}>{k.replace('_', ' ')}</option>)}
         </select>
-        <button type="button" onClick={() => zoomBy(1.25)} title="Zoom in (or mouse wheel)">+</button>
-        <button type="button" onClick={() => zoomBy(0.8)} title="Zoom out">−</button>
+        <button type="button" onClick={() => zoomBy(1.25)} title="Zoom in (or mouse wheel)" aria-label="Zoom in">+</button>
+        <button type="button" onClick={() => zoomBy(0.8)} title="Zoom out" aria-label="Zoom out">−</button>
         <button type="button" onClick={() => { fit(); draw(); }}>Fit</button>
         <button type="button" data-testid="measure" aria-pressed={measuring} class={measuring ? 'on' : ''} onClick={() => setMeasuring((m) => !m)}>
           Measure
