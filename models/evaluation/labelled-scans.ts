@@ -115,7 +115,7 @@ export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { s
  * folder are fitted first; a scan uses the newest profile of its scanner serial and source kind
  * acquired before it, else the nominal response of its declared source.
  */
-export async function* packageScans(dir: string, part: Sharding = { shard: 0, shards: 1 }): AsyncGenerator<LabelledScan> {
+export async function* packageScans(dir: string, part: Sharding = { shard: 0, shards: 1 }, opts: { unlabelled?: boolean } = {}): AsyncGenerator<LabelledScan> {
   const { readScanPackage, decodeScanImage } = await import('#adapter/scan-package/read.ts');
   const names = (await fs.readdir(dir)).sort();
   const profiles: Array<{ serial: string; kind: string; acquiredAt: string; response: ScannerResponse }> = [];
@@ -139,7 +139,10 @@ export async function* packageScans(dir: string, part: Sharding = { shard: 0, sh
     try {
       truth = JSON.parse(await fs.readFile(path.join(pkgDir, 'truth.json'), 'utf8')) as ScanTruth;
     } catch {
-      continue; // unlabelled package (or a calibration package): nothing to measure against
+      // Unlabelled: nothing to measure against, unless the caller takes scans as they come (an
+      // agency's benign archive has no truth.json); calibration packages are never scans.
+      if (!opts.unlabelled || !(await fs.stat(path.join(pkgDir, 'scan.json')).catch(() => null))) continue;
+      truth = { format: 'xray-scan-truth/1', scanId: names[i]!, scenario: 'unlabelled', seed: 0, dose: 0, objects: [] } as unknown as ScanTruth;
     }
     const pkg = await readScanPackage(pkgDir);
     const high = await decodeScanImage(pkg.imagePaths.high);

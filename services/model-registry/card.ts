@@ -140,6 +140,19 @@ export interface ModelCard {
   trainingData: string;
   limits: string[];
   retraining?: string;
+  /**
+   * Set when the wildlife thresholds were re-fitted on a site's own benign scans (npm run
+   * thresholds): the same network, its thresholds raised so that the site's scanners keep the
+   * false-alarm budget. `fromVersion` is the card they were raised from.
+   */
+  siteThresholds?: {
+    fromVersion: string;
+    fittedAt: string;
+    benignScans: number;
+    scanners: string[];
+    perClassFalseAlarmRate: number;
+    classes: Record<string, { from: number; to: number; benignAlarmsBefore: number; benignAlarmsAfter: number }>;
+  };
 }
 
 export interface LoadedModel {
