@@ -3,7 +3,7 @@
  *
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
  *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--scanners FAMILY,… [--nominal]] [--json FILE] [--out DIR] [--write-card]
- *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card]
+ *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card] [--families F,…|training] [--profile-only]
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
  * --simulate generates a held-out set on the fly from seeds (never used in training: see the
@@ -171,7 +171,7 @@ async function recordInCard(model: LoadedModel, data: string, report: Evaluation
 }
 
 /** The leave-scanners-out table (see leave-scanners-out.ts), optionally recorded in the card. */
-async function leaveScannersOut(source: string, opts: { perFamily?: string; model?: string; out?: string; writeCard?: boolean }): Promise<void> {
+async function leaveScannersOut(source: string, opts: { perFamily?: string; model?: string; out?: string; writeCard?: boolean; families?: string; profileOnly?: boolean }): Promise<void> {
   if (source !== 'linac' && source !== 'tube') throw new Error('--leave-scanners-out takes linac or tube');
   const config = loadConfig();
   const model = await pickModel(opts.model, config.modelsDir, source);
@@ -179,7 +179,12 @@ async function leaveScannersOut(source: string, opts: { perFamily?: string; mode
   const perFamily = Number(opts.perFamily ?? 150);
   if (!(Number.isInteger(perFamily) && perFamily > 0)) throw new Error('--per-family must be a positive integer');
   const out = path.resolve(opts.out ?? path.join('docs', 'evaluation', `${model.card.id}-${model.card.version}`));
-  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies: [...sim.heldOutFamilies(source)], trainingFamilies: [...sim.trainingFamilies(source)] });
+  const only = opts.families ? opts.families.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+  const heldOutFamilies = [...sim.heldOutFamilies(source)];
+  const unknown = (only ?? []).filter((f) => f !== 'training' && !(heldOutFamilies as string[]).includes(f));
+  if (unknown.length) throw new Error(`--families: not a held-out ${source} family or "training": ${unknown.join(', ')}`);
+  if (opts.writeCard && (only || opts.profileOnly)) throw new Error('--write-card records the full table only (no --families, no --profile-only)');
+  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly });
   if (opts.writeCard) {
     const file = path.join(model.dir, 'card.json');
     const card = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & { evaluation?: Record<string, unknown> };
@@ -214,6 +219,8 @@ if (isMain(import.meta.url)) {
     options: {
       'leave-scanners-out': { type: 'string' },
       'per-family': { type: 'string' },
+      families: { type: 'string' },
+      'profile-only': { type: 'boolean', default: false },
       scanners: { type: 'string' },
       nominal: { type: 'boolean', default: false },
       scans: { type: 'string' },
@@ -227,7 +234,7 @@ if (isMain(import.meta.url)) {
     },
   });
   const run = values['leave-scanners-out']
-    ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'] })
+    ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'], families: values.families, profileOnly: values['profile-only'] })
     : runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).then(() => undefined);
   run.catch((err) => {
     console.error(err instanceof Error ? err.message : err);

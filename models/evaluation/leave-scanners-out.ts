@@ -8,6 +8,10 @@
  * reference.
  *
  *   npm run eval -- --leave-scanners-out linac [--per-family 150] [--out DIR] [--write-card]
+ *                  [--families linac-9/6-cu,training] [--profile-only]
+ * --families runs only those row groups ("training" = the training families' new units), with the
+ * same seeds as in the full table, so that several models can be compared on the same scans for
+ * less time; --profile-only skips the second pass with the nominal response.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -57,6 +61,10 @@ export async function runLeaveScannersOut(opts: {
   heldOutFamilies: string[];
   trainingFamilies: string[];
   seed?: number;
+  /** Row groups to run (held-out family ids, or "training"); the others are skipped, seeds unchanged. */
+  only?: string[];
+  /** Analyse each scan with its calibration profile only (no nominal-response pass). */
+  profileOnly?: boolean;
 }): Promise<ScannerRow[]> {
   const seed = opts.seed ?? 950_000;
   const groups: Array<{ family: string; heldOut: boolean; families: string[] }> = [
@@ -66,6 +74,8 @@ export async function runLeaveScannersOut(opts: {
   const rows: ScannerRow[] = [];
   const all: AnalysedScan[] = [];
   for (const [k, g] of groups.entries()) {
+    // k (the group's position in the full table) fixes the seeds: skipping a group changes no other's scans.
+    if (opts.only && !opts.only.includes(g.heldOut ? g.family : 'training')) continue;
     const spec: SimulatedSplit = {
       seed: seed + k * 1000,
       count: opts.perFamily,
@@ -73,9 +83,9 @@ export async function runLeaveScannersOut(opts: {
       source: opts.source,
       scanners: { families: g.families, count: Math.max(3, Math.min(8, g.families.length)), seed: seed + 500 + k, nominalFraction: 0 },
     };
-    const analysed = await analyseLabelled(withAndWithoutProfile(simulatedScans(spec)), opts.model, {
-      progressLabel: `${g.family} (profile + nominal)`,
-      expected: opts.perFamily * 2,
+    const analysed = await analyseLabelled(opts.profileOnly ? simulatedScans(spec) : withAndWithoutProfile(simulatedScans(spec)), opts.model, {
+      progressLabel: `${g.family} (${opts.profileOnly ? 'profile' : 'profile + nominal'})`,
+      expected: opts.perFamily * (opts.profileOnly ? 1 : 2),
     });
     all.push(...analysed);
     for (const cal of ['profile', 'nominal'] as const) {
@@ -87,8 +97,27 @@ export async function runLeaveScannersOut(opts: {
   await fs.mkdir(opts.out, { recursive: true });
   const table = formatScannerTable(rows);
   const json = rows.map((r) => ({ family: r.family, heldOut: r.heldOut, calibration: r.calibration, report: { ...r.report, classes: Object.fromEntries(Object.entries(r.report.classes).map(([c, x]) => [c, { ...x, roc: undefined }])) } }));
+  // Per-scan outcomes (same scans, same seeds for every model): for paired comparisons of two models.
+  const perScan = all.map((a) => {
+    const one = evaluate([a], opts.model.card);
+    const hit = (c: 'ivory' | 'rhino_horn') => (one.classes[c]!.scans.positive ? one.classes[c]!.detectionRate.hits > 0 : null);
+    return {
+      scanId: a.scanId,
+      scanner: a.metadata.scanner?.serial,
+      calibration: a.calibration,
+      ivory: hit('ivory'),
+      rhino_horn: hit('rhino_horn'),
+      wildlifeFalseAlarm: one.wildlifeFalseAlarmRate.total ? one.wildlifeFalseAlarmRate.hits > 0 : null,
+      verdictFalseAlarm: one.verdictFalseAlarmRate.total ? one.verdictFalseAlarmRate.hits > 0 : null,
+      maxScore: a.maxScore,
+    };
+  });
+  await fs.writeFile(path.join(opts.out, 'leave-scanners-out.scans.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, thresholds: opts.model.card.thresholds, scans: perScan }) + '\n');
   await fs.writeFile(path.join(opts.out, 'leave-scanners-out.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, perFamily: opts.perFamily, seed, rows: json }, null, 2) + '\n');
-  await fs.writeFile(path.join(opts.out, 'leave-scanners-out.md'), `# Leave-scanners-out: ${opts.model.card.id}@${opts.model.card.version}\n\n${opts.perFamily} simulated scans per row group (scenario mixed), each analysed with the scanner's calibration profile and with the nominal response. 95 % Wilson intervals.\n\n${table}\n`);
+  await fs.writeFile(
+    path.join(opts.out, 'leave-scanners-out.md'),
+    `# Leave-scanners-out: ${opts.model.card.id}@${opts.model.card.version}\n\n${opts.perFamily} simulated scans per row group (scenario mixed), each analysed with the scanner's calibration profile${opts.profileOnly ? ' only' : ' and with the nominal response'}. 95 % Wilson intervals.\n\n${table}\n`,
+  );
   const bars = rows.map((r) => ({
     label: `${r.family.replace(/ \(.*\)/, '')} · ${r.calibration}`,
     values: [r.report.classes.ivory?.detectionRate.rate ?? 0, r.report.classes.rhino_horn?.detectionRate.rate ?? 0, r.report.verdictFalseAlarmRate.rate ?? 0],

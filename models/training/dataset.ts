@@ -4,6 +4,7 @@
  *
  *   npm run dataset -- --config models/training/configs/wildlife-timber-fcn.json --split train
  *   npm run dataset -- --config … --split val --packages /archive/labelled   (an agency's own scans)
+ *   npm run dataset -- --config … --split train --add-packages /agency/tip  (the simulated split plus those packages)
  *
  * Output: <out>/<split>/shard-<k>.{in.i16,tg.u8,json}. Inputs are stored as int16 = x·2048
  * (x = the card's input representation: scaled basis area densities, which can be slightly
@@ -44,12 +45,12 @@ export const HARD_NEGATIVE_CLASSES: ReadonlySet<string> = new Set(['cattle_horn'
 /** Stored input value = round(x · INPUT_QUANTUM) as int16 (train.py divides by the same). */
 export const INPUT_QUANTUM = 2048;
 
-async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', outDir: string, shard: number, shards: number, packages?: string): Promise<number> {
+async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', outDir: string, shard: number, shards: number, packages?: string, fileIndex = shard): Promise<number> {
   const card = cardSkeleton(cfg);
   const part = { shard, shards, withMasks: true };
   const source = packages ? packageScans(packages, part) : simulatedScans(cfg.dataset[split], part);
-  const inPath = path.join(outDir, `shard-${shard}.in.i16`);
-  const tgPath = path.join(outDir, `shard-${shard}.tg.u8`);
+  const inPath = path.join(outDir, `shard-${fileIndex}.in.i16`);
+  const tgPath = path.join(outDir, `shard-${fileIndex}.tg.u8`);
   const inFile = await fs.open(inPath, 'w');
   const tgFile = await fs.open(tgPath, 'w');
   const items: ShardItem[] = [];
@@ -85,7 +86,7 @@ async function buildShard(cfg: TrainingConfig, split: 'train' | 'val' | 'test', 
   }
   await inFile.close();
   await tgFile.close();
-  await fs.writeFile(path.join(outDir, `shard-${shard}.json`), JSON.stringify({ items }, null, 0));
+  await fs.writeFile(path.join(outDir, `shard-${fileIndex}.json`), JSON.stringify({ items }, null, 0));
   return items.length;
 }
 
@@ -96,8 +97,12 @@ async function main(): Promise<void> {
       split: { type: 'string', default: 'train' },
       out: { type: 'string' },
       packages: { type: 'string' },
+      // Fine-tuning on the usual data plus an agency's packages (e.g. threat image projection output,
+      // docs/models.md): the split as configured (or --packages) in shards 0..n-1, these in n..2n-1.
+      'add-packages': { type: 'string' },
       workers: { type: 'string', default: '2' },
       shard: { type: 'string' },
+      'shard-file': { type: 'string' },
     },
   });
   const cfg = await loadTrainingConfig(values.config!);
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
   const outDir = path.resolve(values.out ?? path.join('models/training/.cache', cfg.id, split));
   if (values.shard) {
     const [k, n] = values.shard.split('/').map(Number) as [number, number];
-    const count = await buildShard(cfg, split, outDir, k, n, values.packages);
+    const count = await buildShard(cfg, split, outDir, k, n, values.packages, values['shard-file'] === undefined ? k : Number(values['shard-file']));
     process.send?.({ count });
     return;
   }
@@ -113,20 +118,29 @@ async function main(): Promise<void> {
   await fs.mkdir(outDir, { recursive: true });
   const n = Math.max(1, Number(values.workers));
   const t0 = Date.now();
+  const extra = values['add-packages'];
+  const jobs = [
+    ...Array.from({ length: n }, (_, k) => ({ k, file: k, packages: values.packages })),
+    ...(extra ? Array.from({ length: n }, (_, k) => ({ k, file: n + k, packages: extra })) : []),
+  ];
   const counts = await Promise.all(
-    Array.from({ length: n }, (_, k) =>
+    jobs.map(({ k, file, packages }) =>
       new Promise<number>((resolve, reject) => {
-        const args = ['--config', values.config!, '--split', split, '--out', outDir, '--shard', `${k}/${n}`];
-        if (values.packages) args.push('--packages', values.packages);
+        const args = ['--config', values.config!, '--split', split, '--out', outDir, '--shard', `${k}/${n}`, '--shard-file', String(file)];
+        if (packages) args.push('--packages', packages);
         const child = fork(new URL(import.meta.url).pathname, args, { execArgv: process.execArgv });
         let count = 0;
         child.on('message', (m: { count: number }) => (count = m.count));
-        child.on('exit', (code) => (code === 0 ? resolve(count) : reject(new Error(`shard ${k} exited ${code}`))));
+        child.on('exit', (code) => (code === 0 ? resolve(count) : reject(new Error(`shard ${file} exited ${code}`))));
       }),
     ),
   );
   const total = counts.reduce((a, b) => a + b, 0);
-  await fs.writeFile(path.join(outDir, 'dataset.json'), JSON.stringify({ config: cfg.id, split, shards: n, scans: total, source: values.packages ?? 'simulator' }, null, 2));
+  const added = extra ? counts.slice(n).reduce((a, b) => a + b, 0) : 0;
+  await fs.writeFile(
+    path.join(outDir, 'dataset.json'),
+    JSON.stringify({ config: cfg.id, split, shards: jobs.length, scans: total, source: values.packages ?? 'simulator', ...(extra ? { addedPackages: extra, addedScans: added } : {}) }, null, 2),
+  );
   console.log(`dataset ${split}: ${total} scans in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${outDir}`);
 }
 

@@ -8,6 +8,7 @@
  *   npm run train -- --model wildlife-timber-fcn --version 1.0.0 [--activate] [--epochs N] [--steps N]
  *                    [--train-count N] [--val-count N] [--packages DIR (agency archive, train split)]
  *                    [--init models/training/.cache/<id>/<version>.state.pt (fine-tune from an earlier version)]
+ *                    [--add-packages DIR (the usual simulated train split plus these packages, e.g. TIP output)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -42,6 +43,8 @@ export async function train(opts: {
   trainCount?: number;
   valCount?: number;
   packages?: string;
+  /** Labelled packages trained on in addition to the usual split (fine-tuning with an agency's TIP output). */
+  addPackages?: string;
   modelsDir?: string;
   cacheDir?: string;
   rebuild?: boolean;
@@ -90,10 +93,12 @@ export async function train(opts: {
     } catch {
       /* not built */
     }
-    const wanted = opts.packages ? undefined : cfg.dataset.train.count; // an archive has the size it has
-    if (opts.rebuild || !have.scans || (wanted !== undefined && have.scans !== wanted)) {
+    const wanted = opts.packages || opts.addPackages ? undefined : cfg.dataset.train.count; // an archive has the size it has
+    const addedElsewhere = (have as { addedPackages?: string }).addedPackages !== (opts.addPackages ? path.resolve(opts.addPackages) : undefined);
+    if (opts.rebuild || !have.scans || addedElsewhere || (wanted !== undefined && have.scans !== wanted)) {
       const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
       if (opts.packages) args.push('--packages', opts.packages);
+      if (opts.addPackages) args.push('--add-packages', path.resolve(opts.addPackages));
       await run('npx', args);
     }
     const datasetSeconds = (Date.now() - t0) / 1000;
@@ -150,9 +155,12 @@ export async function train(opts: {
     ? `${train.scanners.count} randomised virtual scanners from the training families (${train.scanners.families === 'training' || train.scanners.families === 'held-out' ? train.scanners.families : train.scanners.families.join(', ')}; docs/simulator.md: energy pair, detector, filtration, dose, blur, scatter, line gain, afterglow, dark offset, airValue, pixel pitch, travel direction), each calibrated from its own simulated calibration package` +
       (train.scanners.nominalFraction ? `; ${Math.round(train.scanners.nominalFraction * 100)} % of the scans analysed with the nominal response instead (no profile)` : '')
     : `the project's single simulated ${train.source} scanner`;
-  card.trainingData = opts.packages
+  const added = opts.addPackages
+    ? ` Fine-tuning${report.initialisedFrom ? ` (from ${report.initialisedFrom})` : ''} added the labelled scan packages in ${opts.addPackages} to that split (${report.trainScans} scans in all).`
+    : '';
+  card.trainingData = (opts.packages
     ? `Labelled scan packages from ${opts.packages} (${report.trainScans} scans).`
-    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, analytic spectra, Poisson noise) from ${scanners}: train split seed ${train.seed}, ${report.trainScans} scans, scenario "${train.scenario}", source ${train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans${cfg.dataset.val.scanners ? ` of ${cfg.dataset.val.scanners.count} other scanners of the training families` : ''}. Held-out scanner families (never trained or calibrated on) are used only for the leave-scanners-out evaluation. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`;
+    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, analytic spectra, Poisson noise) from ${scanners}: train split seed ${train.seed}, ${opts.addPackages ? train.count : report.trainScans} scans, scenario "${train.scenario}", source ${train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans${cfg.dataset.val.scanners ? ` of ${cfg.dataset.val.scanners.count} other scanners of the training families` : ''}. Held-out scanner families (never trained or calibrated on) are used only for the leave-scanners-out evaluation. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`) + added;
   card.limits = [
     'Trained and measured on simulated scans only. Accuracy on real scanners is unknown until measured on an agency archive (see retraining).',
     tube
@@ -175,7 +183,12 @@ export async function train(opts: {
     `Put labelled scan packages (xray-scan-package/1 + truth.json with boxes) in a folder, then: npm run train -- --model ${cfg.id} --version <new> --packages <folder>; evaluate with npm run eval -- --scans <held-out folder>; run it in shadow mode (SHADOW_MODELS=<id>@<version>) before promoting it in models/registry.json.`;
   card.evaluation = {
     calibration: { split: cfg.dataset.val, thresholds: card.thresholds },
-    training: { ...report, trainSplit: report.trainSplit ?? (opts.packages ? { packages: opts.packages } : cfg.dataset.train), datasetSeconds: Math.round(datasetS) },
+    training: {
+      ...report,
+      trainSplit: report.trainSplit ?? (opts.packages ? { packages: opts.packages } : cfg.dataset.train),
+      ...(opts.addPackages ? { addedPackages: path.resolve(opts.addPackages) } : {}),
+      datasetSeconds: Math.round(datasetS),
+    },
   };
   await fs.writeFile(path.join(outDir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
 
@@ -206,6 +219,7 @@ if (isMain(import.meta.url)) {
       'train-count': { type: 'string' },
       'val-count': { type: 'string' },
       packages: { type: 'string' },
+      'add-packages': { type: 'string' },
       'models-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
@@ -223,6 +237,7 @@ if (isMain(import.meta.url)) {
     trainCount: num(values['train-count']),
     valCount: num(values['val-count']),
     packages: values.packages,
+    addPackages: values['add-packages'],
     modelsDir: values['models-dir'],
     cacheDir: values['cache-dir'],
     calibrateOnly: values['calibrate-only'],

@@ -190,7 +190,11 @@ export async function assertExactlyOnce(lane: Lane, ids: string[], opts: { faile
   if (inbox.length) problems.push(`left in the inbox: ${inbox.join(', ')}`);
   const rejectedDir = path.join(lane.dataDir, 'rejected');
   const rejected = fsSync.existsSync(rejectedDir) ? await fs.readdir(rejectedDir) : [];
-  if (rejected.length) problems.push(`quarantined: ${rejected.join(', ')}`);
+  for (const r of rejected) {
+    // The adapter's own reason, so that a failure says why the package was quarantined.
+    const reason = await fs.readFile(path.join(rejectedDir, r, 'reason.json'), 'utf8').catch(() => '(no reason.json)');
+    problems.push(`quarantined: ${r}: ${reason.replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
   const tmp = await findTemporary(lane.env.IMAGE_STORE_DIR || path.join(lane.dataDir, 'images'));
   if (tmp.length) problems.push(`temporary files in the image store: ${tmp.slice(0, 3).join(', ')}`);
   expect(problems).toEqual([]);

@@ -80,6 +80,21 @@ describe('hot-folder ingest', () => {
     await waitFor(async () => !(await fs.readdir(inbox)).includes('pkg-ok-1'));
   });
 
+  it('takes an ingested package out in one step: what a killed adapter left half-removed is swept, never quarantined', async () => {
+    // A package caught by SIGKILL inside removeIngested: already renamed to its hidden name, one TIFF left.
+    const leftover = path.join(inbox, '.done-SCAN-KILLED-4242-abc');
+    await fs.mkdir(leftover, { recursive: true });
+    await fs.writeFile(path.join(leftover, 'high.tiff'), 'half of a package');
+    await writePackage(path.join(inbox, 'pkg-ok-2'), 'SCAN-OK-2');
+    await waitFor(async () => {
+      const left = await fs.readdir(inbox);
+      return !left.includes('pkg-ok-2') && !left.includes('.done-SCAN-KILLED-4242-abc') ? true : undefined;
+    });
+    expect((await fs.readdir(inbox)).filter((n) => n.startsWith('.done-'))).toEqual([]);
+    expect(await fs.readdir(rejected).catch(() => [])).not.toContain('.done-SCAN-KILLED-4242-abc');
+    expect((await store.scans.get('SCAN-OK-2'))?.status).toBe('queued');
+  });
+
   it('quarantines each kind of bad input with its reason, keeps running, and still takes a good package after', async () => {
     const w = 40;
     const h = 20;

@@ -12,7 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { IngestOutcome, IngestService } from '../ingest/ingest-service.ts';
-import { quarantine } from '../ingest/quarantine.ts';
+import { quarantine, sweepRemoved } from '../ingest/quarantine.ts';
 import { ReadinessTracker } from './readiness.ts';
 
 export interface HotFolderOptions {
@@ -122,7 +122,9 @@ export class HotFolder {
     const log = this.opts.log ?? (() => {});
     let names: string[];
     try {
-      names = (await fs.readdir(this.opts.inboxDir)).filter((n) => !n.startsWith('.')).sort();
+      const all = await fs.readdir(this.opts.inboxDir);
+      await sweepRemoved(this.opts.inboxDir, all); // leftovers of a process killed while removing an ingested package
+      names = all.filter((n) => !n.startsWith('.')).sort();
     } catch (err) {
       log(`cannot read inbox ${this.opts.inboxDir}: ${(err as Error).message}`);
       return;

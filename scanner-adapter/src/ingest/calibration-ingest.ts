@@ -16,7 +16,7 @@ import { sha256File } from '#services/storage/image-store.ts';
 import type { CalibrationProfile, NewCalibrationProfile, Store } from '#services/store/types.ts';
 import { CalibrationPackageError, readCalibrationPackage } from '../calibration-package/read.ts';
 import { CALIBRATION_JSON } from '../calibration-package/types.ts';
-import { quarantine } from './quarantine.ts';
+import { quarantine, removeIngested } from './quarantine.ts';
 
 export type CalibrationIngestOutcome =
   | { kind: 'calibration'; calibrationId: string; profileId: string; version: number; duplicate: boolean }
@@ -125,7 +125,7 @@ export async function ingestCalibration(dir: string, deps: CalibrationIngestDeps
     log(`refused calibration ${meta.calibrationId} (${p.scanner.serial} ${p.source.kind} v${p.version}): ${p.reason}`);
     return { kind: 'rejected', code: 'calibration_refused', message, quarantinedTo: to, profileId: p.id };
   }
-  await fs.rm(dir, { recursive: true, force: true });
+  await removeIngested(dir);
   log(
     duplicate
       ? `duplicate calibration ${meta.calibrationId} acknowledged (profile ${p.id})`

@@ -18,7 +18,7 @@ import type { Store } from '#services/store/types.ts';
 import type { JobProducer } from '#services/queue/queue-repository.ts';
 import { readScanPackage, ScanPackageError } from '../scan-package/read.ts';
 import { ingestCalibration, isCalibrationPackage, type CalibrationIngestOutcome } from './calibration-ingest.ts';
-import { quarantine } from './quarantine.ts';
+import { quarantine, removeIngested } from './quarantine.ts';
 
 export type IngestOutcome =
   | { kind: 'accepted'; scanId: string }
@@ -114,7 +114,7 @@ export class IngestService {
         requeued = true;
       }
     }
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeIngested(dir);
     if (outcome === 'duplicate') {
       log(`duplicate ${meta.scanId} acknowledged${requeued ? ' (re-enqueued)' : ''}`);
       return { kind: 'duplicate', scanId: meta.scanId, requeued };

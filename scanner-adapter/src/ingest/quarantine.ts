@@ -1,6 +1,7 @@
 /**
  * Quarantine: a package (or stray file) that cannot be accepted is moved, never deleted,
- * to <rejectedDir>/<scanId, calibrationId or name>/ with a reason.json that says why.
+ * to <rejectedDir>/<scanId, calibrationId or name>/ with a reason.json that says why; and an
+ * ingested package leaves the inbox in one step (removeIngested).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -51,4 +52,29 @@ export async function quarantine(source: string, rejectedDir: string, reason: Om
   const full: RejectionReason = { ...reason, originalName, rejectedAt: new Date().toISOString() };
   await fs.writeFile(path.join(target, 'reason.json'), JSON.stringify(full, null, 2) + '\n');
   return target;
+}
+
+/** Prefix of an ingested package on its way out of the inbox (hidden: the poll skips dot names). */
+export const REMOVING_PREFIX = '.done-';
+
+/**
+ * Takes an ingested package out of the inbox in one step: renamed to a hidden name first, then
+ * deleted. A process killed inside a plain recursive delete would leave half a package in the
+ * inbox (scan.json gone, a TIFF left), which the next start would take for an incomplete drop
+ * and quarantine; a hidden leftover is only swept (sweepRemoved).
+ */
+export async function removeIngested(dir: string): Promise<void> {
+  const hidden = path.join(path.dirname(dir), `${REMOVING_PREFIX}${path.basename(dir)}-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    await fs.rename(dir, hidden);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await fs.rm(hidden, { recursive: true, force: true });
+}
+
+/** Deletes what a killed process left behind of removeIngested in `inboxDir`. */
+export async function sweepRemoved(inboxDir: string, names: string[]): Promise<void> {
+  for (const n of names) if (n.startsWith(REMOVING_PREFIX)) await fs.rm(path.join(inboxDir, n), { recursive: true, force: true }).catch(() => {});
 }
