@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '#services/core/config.ts';
 import { isMain } from '#services/core/is-main.ts';
 import type { LoadedModel } from '#services/model-registry/card.ts';
-import { loadModelDir, loadModelRegistry } from '#services/model-registry/registry.ts';
+import { loadModelDir, loadModelRegistry, parseModelRef } from '#services/model-registry/registry.ts';
 import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
 import { packageScans, simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
@@ -30,9 +30,9 @@ import { runLeaveScannersOut, formatScannerTable } from './leave-scanners-out.ts
  */
 async function pickModel(spec: string | undefined, modelsDir: string, sourceKind: 'linac' | 'tube'): Promise<LoadedModel> {
   if (spec) {
-    const [id, version] = spec.split('@');
-    if (!id || !version) throw new Error('--model must be <id>@<version>');
-    return loadModelDir(path.join(modelsDir, id, version));
+    const ref = parseModelRef(spec);
+    if (!ref) throw new Error('--model must be <id>@<version>');
+    return loadModelDir(path.join(modelsDir, ref.id, ref.version));
   }
   const reg = await loadModelRegistry(modelsDir);
   const model = reg.active.find((m) => m.card.input.sourceKinds.includes(sourceKind));

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WILDLIFE_CLASSES, type DetectionClass } from '#services/core/domain.ts';
-import { loadModelDir } from '#services/model-registry/registry.ts';
+import { loadModelDir, parseModelRef } from '#services/model-registry/registry.ts';
 import type { ModelCard } from '#services/model-registry/card.ts';
 import { packageScans } from './labelled-scans.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
@@ -120,17 +120,17 @@ async function main(): Promise<void> {
       'dry-run': { type: 'boolean', default: false },
     },
   });
-  const [modelId, fromVersion] = (values.model ?? '').split('@');
-  if (!modelId || !fromVersion || !values.benign || (!values.version && !values['dry-run'])) {
+  const ref = parseModelRef(values.model ?? '');
+  if (!ref || !values.benign || (!values.version && !values['dry-run'])) {
     process.stderr.write('usage: npm run thresholds -- --model ID@VERSION --benign DIR --version NEW [--per-class-fa 0.005] [--min-scans N] [--models DIR] [--dry-run]\n');
     process.exit(2);
   }
   const rate = Number(values['per-class-fa']);
   const r = await fitSiteThresholds({
     modelsDir: values.models!,
-    modelId,
-    fromVersion,
-    newVersion: values.version ?? `${fromVersion}-site`,
+    modelId: ref.id,
+    fromVersion: ref.version,
+    newVersion: values.version ?? `${ref.version}-site`,
     benignDir: values.benign,
     perClassFalseAlarmRate: rate,
     // At least enough scans that the allowed share is one whole scan.

@@ -31,6 +31,12 @@ async function readJson<T>(file: string): Promise<T> {
 }
 
 /** Loads and verifies one model version directory. Throws with a clear reason on mismatch. */
+/** "<id>@<version>" split into its parts; null when either part is missing. */
+export function parseModelRef(spec: string): { id: string; version: string } | null {
+  const [id, version] = spec.split('@');
+  return id && version ? { id, version } : null;
+}
+
 export async function loadModelDir(dir: string, shadow = false): Promise<LoadedModel> {
   const card = await readJson<ModelCard>(path.join(dir, 'card.json'));
   if (card.schema !== 'model-card/1') throw new Error(`${dir}: card.json schema is "${card.schema}", expected model-card/1`);
@@ -69,13 +75,13 @@ export async function loadModelRegistry(modelsDir: string, shadowIds: string[] =
     }
   }
   for (const spec of shadowIds) {
-    const [id, version] = spec.split('@');
-    if (!id || !version) {
+    const ref = parseModelRef(spec);
+    if (!ref) {
       registry.problems.push({ model: spec, reason: 'shadow model must be written <id>@<version>' });
       continue;
     }
     try {
-      registry.shadow.push(await loadModelDir(path.join(modelsDir, id, version), true));
+      registry.shadow.push(await loadModelDir(path.join(modelsDir, ref.id, ref.version), true));
     } catch (err) {
       registry.problems.push({ model: spec, reason: (err as Error).message });
     }
