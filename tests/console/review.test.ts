@@ -33,18 +33,12 @@ import type { AnalysisResult, Store } from '#services/store/types.ts';
 import { TEST_ADMIN_PASSWORD } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/packages.ts';
 import { makeDetection, makeHeatmap, makeResult, makeScan } from '../store/factories.ts';
-import { SHOTS, buildConsoleIfStale, launchChromium, screenshot, signIn } from './harness.ts';
+import { SHOTS, buildConsoleIfStale, createPerson, launchChromium, postJson, screenshot, signIn, type Person } from './harness.ts';
 
 const LANE = 'lane-rv';
 /** More timber alerts than the queue's first page (200), all newer than the rhino-horn one. */
 const TIMBER = 205;
 const SHADOW_VERSION = '9.9.9-shadow';
-
-interface Person {
-  username: string;
-  password: string;
-  token: string;
-}
 
 describe('console review: queue priority, histogram, missing heat map, claim release, shadow comparison', () => {
   let root: string;
@@ -64,16 +58,8 @@ describe('console review: queue priority, histogram, missing heat map, claim rel
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   }
-  async function login(username: string, password: string): Promise<Response> {
-    return fetch(`${api.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  }
-  async function person(role: string): Promise<Person> {
-    const username = `${role}-${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const created = await call('POST', '/v1/users', people.admin.token, { username, role, password });
-    if (created.status !== 201) throw new Error(`create ${role}: ${created.status} ${await created.text()}`);
-    return { username, password, token: ((await (await login(username, password)).json()) as { token: string }).token };
-  }
+  const login = (username: string, password: string) => postJson(api.url, '/v1/auth/login', { username, password });
+  const person = (role: string) => createPerson(api.url, people.admin.token, role);
   const open = (who: Person, pathname = '/') => signIn(browser, api.url, who, pathname);
   const alertOf = async (id: string) =>
     (await (await call('GET', `/v1/alerts/${id}`, people.supervisor.token)).json()) as {
