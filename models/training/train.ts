@@ -9,6 +9,7 @@
  *                    [--train-count N] [--val-count N] [--packages DIR (agency archive, train split)]
  *                    [--init models/training/.cache/<id>/<version>.state.pt (fine-tune from an earlier version)]
  *                    [--add-packages DIR (the usual simulated train split plus these packages, e.g. TIP output)]
+ *                    [--learning-rate X (peak of the one-cycle schedule; lower when continuing from --init)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -52,11 +53,14 @@ export async function train(opts: {
   calibrateOnly?: boolean;
   /** Start from these network weights (a <version>.state.pt in the cache folder): fine-tuning. */
   init?: string;
+  /** Peak learning rate instead of the config's (a continuation wants a lower one). */
+  learningRate?: number;
 }): Promise<ModelCard> {
   const configPath = path.join(ROOT, 'models/training/configs', `${opts.model}.json`);
   const cfg = await loadTrainingConfig(configPath);
   if (opts.trainCount) cfg.dataset.train.count = opts.trainCount;
   if (opts.valCount) cfg.dataset.val.count = opts.valCount;
+  if (opts.learningRate) cfg.training.learningRate = opts.learningRate;
   // A small split needs no more scanners than scans (each scanner is calibrated once per process).
   for (const split of [cfg.dataset.train, cfg.dataset.val]) if (split.scanners) split.scanners.count = Math.min(split.scanners.count, split.count);
   const cache = path.resolve(opts.cacheDir ?? path.join(ROOT, 'models/training/.cache', cfg.id));
@@ -224,6 +228,7 @@ if (isMain(import.meta.url)) {
       'cache-dir': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
       init: { type: 'string' },
+      'learning-rate': { type: 'string' },
     },
   });
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
@@ -242,6 +247,7 @@ if (isMain(import.meta.url)) {
     cacheDir: values['cache-dir'],
     calibrateOnly: values['calibrate-only'],
     init: values.init,
+    learningRate: num(values['learning-rate']),
   }).catch((err) => {
     console.error(err);
     process.exit(1);

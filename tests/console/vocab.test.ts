@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as core from '#services/core/review.ts';
+import { AUDIT_ACTIONS } from '#services/core/audit.ts';
 import { DETECTION_CLASSES, WILDLIFE_CLASSES } from '#services/core/domain.ts';
 import { HEATMAP_ENCODINGS, HEATMAP_LEVELS, encodeHeatmap } from '#services/core/heatmap.ts';
 import { attenuation } from '#services/core/imaging.ts';
@@ -24,6 +25,7 @@ describe('console vocabularies', () => {
     expect(vocab.ALERT_LIST_ORDERS).toEqual(core.ALERT_LIST_ORDERS);
     expect(vocab.FALSE_ALARM_KINDS).toEqual(FALSE_ALARM_KINDS);
     expect(vocab.STATS_GROUP_BY).toEqual(STATS_GROUP_BY);
+    expect(vocab.AUDIT_ACTIONS).toEqual(AUDIT_ACTIONS);
     expect(vocab.HEATMAP_ENCODINGS).toEqual(HEATMAP_ENCODINGS);
     expect(vocab.HEATMAP_LEVELS).toBe(HEATMAP_LEVELS);
   });

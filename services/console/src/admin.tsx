@@ -6,61 +6,15 @@
  * the API audits; nothing here is a feature the API does not already have.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, post, qs } from './api.ts';
+import { ApiError, api, ok, type Answer, type Body } from './api.ts';
 import { age } from './inspector.tsx';
-import { LoadMore, type PageOf } from './paging.tsx';
-import { PASSWORD_MIN, ROLES } from './vocab.ts';
+import { LoadMore } from './paging.tsx';
+import { PASSWORD_MIN, ROLES, type Role } from './vocab.ts';
 
-interface UserRow {
-  id: string;
-  username: string;
-  role: string;
-  lanes: string[] | null;
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface KeyRow {
-  id: string;
-  label: string;
-  role: string;
-  lanes: string[];
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-}
-
-interface ModelVersion {
-  id: string;
-  version: string;
-  active: boolean;
-  shadow: boolean;
-  problem: string | null;
-  card: {
-    createdAt: string;
-    intendedUse: string;
-    classes: string[];
-    sourceKinds: string[];
-    pixelSpacingMm: number;
-    representation: string;
-    candidateScore: number;
-    thresholds: Record<string, { score: number; calibratedFalseAlarmRate: number; calibratedDetectionRate?: number }>;
-    limits: string[];
-  } | null;
-}
-
-interface Calibration {
-  id: string;
-  version: number;
-  status: string;
-  reason: string | null;
-  scanner: { serial: string; vendor: string | null; model: string | null };
-  source: { kind: string };
-  acquiredAt: string;
-  receivedAt: string;
-  maxResidual: number | null;
-}
+type UserRow = Answer<'/v1/users', 'get'>['items'][number];
+type KeyRow = Answer<'/v1/api-keys', 'get'>['items'][number];
+type ModelVersion = Answer<'/v1/models/versions', 'get'>['items'][number];
+type Calibration = Answer<'/v1/calibrations', 'get'>['items'][number];
 
 const lanesOf = (text: string) => text.split(',').map((l) => l.trim()).filter(Boolean);
 const message = (err: unknown) => (err instanceof ApiError ? `${err.message} (${err.status})` : String(err));
@@ -69,13 +23,13 @@ export function UsersPage() {
   const [users, setUsers] = useState<UserRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [form, setForm] = useState({ username: '', role: 'inspector', lanes: '', password: '' });
+  const [form, setForm] = useState({ username: '', role: 'inspector' as Role, lanes: '', password: '' });
   const [pwFor, setPwFor] = useState<string | null>(null);
   const [newPw, setNewPw] = useState('');
 
   async function load(): Promise<void> {
     try {
-      setUsers((await get<{ items: UserRow[] }>('/v1/users')).items);
+      setUsers((await ok(api.GET('/v1/users'))).items);
     } catch (err) {
       setError(message(err));
     }
@@ -96,8 +50,8 @@ export function UsersPage() {
 
   function create(e: Event): void {
     e.preventDefault();
-    const body = { username: form.username.trim(), role: form.role, password: form.password, ...(form.role === 'operator' ? { lanes: lanesOf(form.lanes) } : {}) };
-    void act(() => post('/v1/users', body), `User ${body.username} created.`).then(() => setForm({ username: '', role: form.role, lanes: '', password: '' }));
+    const body: Body<'/v1/users', 'post'> = { username: form.username.trim(), role: form.role, password: form.password, ...(form.role === 'operator' ? { lanes: lanesOf(form.lanes) } : {}) };
+    void act(() => ok(api.POST('/v1/users', { body })), `User ${body.username} created.`).then(() => setForm({ username: '', role: form.role, lanes: '', password: '' }));
   }
 
   return (
@@ -107,7 +61,7 @@ export function UsersPage() {
       {notice && <div class="notice" data-testid="notice">{notice}</div>}
       <form class="card row" data-testid="user-form" onSubmit={create}>
         <input name="new-username" aria-label="Username" placeholder="username" required value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} />
-        <select name="new-role" aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
+        <select name="new-role" aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}>
           {ROLES.map((r) => <option value={r}>{r}</option>)}
         </select>
         {form.role === 'operator' && <input name="new-lanes" aria-label="Lanes" placeholder="lanes, e.g. lane-1,lane-2" required value={form.lanes} onInput={(e) => setForm({ ...form, lanes: e.currentTarget.value })} />}
@@ -123,12 +77,12 @@ export function UsersPage() {
                 <td>{u.username}</td><td>{u.role}</td><td>{u.lanes?.join(', ') ?? ''}</td><td>{u.disabled ? 'disabled' : 'active'}</td><td>{age(u.createdAt)} ago</td>
                 <td><div class="row">
                   {!u.disabled && (
-                    <button type="button" data-testid="disable-user" onClick={() => confirm(`Disable ${u.username}? Its sessions end at once.`) && void act(() => post(`/v1/users/${u.id}/disable`), `${u.username} disabled.`)}>
+                    <button type="button" data-testid="disable-user" onClick={() => confirm(`Disable ${u.username}? Its sessions end at once.`) && void act(() => ok(api.POST('/v1/users/{id}/disable', { params: { path: { id: u.id } } })), `${u.username} disabled.`)}>
                       Disable
                     </button>
                   )}
                   {pwFor === u.id ? (
-                    <form class="row" onSubmit={(e) => { e.preventDefault(); void act(() => post(`/v1/users/${u.id}/password`, { password: newPw }), `Password of ${u.username} set; its sessions ended.`).then(() => { setPwFor(null); setNewPw(''); }); }}>
+                    <form class="row" onSubmit={(e) => { e.preventDefault(); void act(() => ok(api.POST('/v1/users/{id}/password', { params: { path: { id: u.id } }, body: { password: newPw } })), `Password of ${u.username} set; its sessions ended.`).then(() => { setPwFor(null); setNewPw(''); }); }}>
                       <input type="password" name="set-password" aria-label={`New password of ${u.username}`} autocomplete="new-password" required minLength={PASSWORD_MIN} placeholder="new password" value={newPw} onInput={(e) => setNewPw(e.currentTarget.value)} />
                       <button type="submit" data-testid="save-password">Save</button>
                       <button type="button" onClick={() => setPwFor(null)}>Cancel</button>
@@ -155,7 +109,7 @@ export function KeysPage() {
 
   async function load(): Promise<void> {
     try {
-      setKeys((await get<{ items: KeyRow[] }>('/v1/api-keys')).items);
+      setKeys((await ok(api.GET('/v1/api-keys'))).items);
     } catch (err) {
       setError(message(err));
     }
@@ -166,7 +120,7 @@ export function KeysPage() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await post<{ key: KeyRow; token: string }>('/v1/api-keys', { label: label.trim(), lanes: lanesOf(lanes) });
+      const r = await ok(api.POST('/v1/api-keys', { body: { label: label.trim(), lanes: lanesOf(lanes) } }));
       setToken({ label: r.key.label, token: r.token });
       setLabel('');
       setLanes('');
@@ -180,7 +134,7 @@ export function KeysPage() {
     if (!confirm(`Revoke the key "${k.label}"? Clients using it are refused at once.`)) return;
     setError(null);
     try {
-      await post(`/v1/api-keys/${k.id}/revoke`);
+      await ok(api.POST('/v1/api-keys/{id}/revoke', { params: { path: { id: k.id } } }));
       await load();
     } catch (err) {
       setError(message(err));
@@ -225,7 +179,7 @@ export function ModelsPage() {
   const [items, setItems] = useState<ModelVersion[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<{ items: ModelVersion[] }>('/v1/models/versions').then((r) => setItems(r.items), (err) => setError(message(err)));
+    ok(api.GET('/v1/models/versions')).then((r) => setItems(r.items), (err) => setError(message(err)));
   }, []);
   return (
     <section class="page" data-testid="admin-models">
@@ -269,7 +223,7 @@ export function CalibrationsPage() {
   async function load(more = false): Promise<void> {
     setBusy(true);
     try {
-      const page = await get<PageOf<Calibration>>(`/v1/calibrations${qs({ limit: 100, cursor: more ? cursor : undefined })}`);
+      const page = await ok(api.GET('/v1/calibrations', { params: { query: { limit: 100, cursor: more ? (cursor ?? undefined) : undefined } } }));
       setItems((old) => (more ? [...old, ...page.items] : page.items));
       setCursor(page.nextCursor);
       setLoaded(true);

@@ -3,6 +3,9 @@
  * session's CSRF token on every state-changing request (docs/access.md), JSON in and out, and
  * refusals as ApiError carrying the server's code and message (409 conflicts included).
  */
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/api.ts';
+
 let csrfToken: string | null = null;
 let onUnauthenticated: (() => void) | null = null;
 
@@ -31,52 +34,49 @@ export interface ApiResult<T> {
   etag: string | null;
 }
 
-export async function request<T>(
-  method: 'GET' | 'POST',
-  path: string,
-  opts: { body?: unknown; ifMatch?: number; noSessionCheck?: boolean } = {},
-): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET') {
-    headers['content-type'] = 'application/json';
-    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+/**
+ * The typed client: paths, parameters, bodies and answers come from the API's own OpenAPI
+ * document (generated/api.ts, `npm run api:client`), so a call the server would refuse by its
+ * schema does not compile. Same-origin, with the session cookie; the middleware adds the CSRF
+ * token to every state-changing request.
+ */
+export const api = createClient<paths>({ credentials: 'same-origin', headers: { accept: 'application/json' } });
+api.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+});
+
+type Answered<D> = Promise<{ data?: D; error?: unknown; response: Response }>;
+
+/** The answer and its ETag, or an ApiError with the server's code and message (a 401 ends the session). */
+export async function answer<D>(call: Answered<D>, opts: { noSessionCheck?: boolean } = {}): Promise<ApiResult<D>> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const body = (error && typeof error === 'object' ? error : null) as Record<string, unknown> | null;
+    if (response.status === 401 && !opts.noSessionCheck) onUnauthenticated?.();
+    throw new ApiError(response.status, String(body?.error ?? response.status), String(body?.message ?? (response.statusText || 'request failed')), body);
   }
-  if (opts.ifMatch !== undefined) headers['if-match'] = `"${opts.ifMatch}"`;
-  const res = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: method === 'GET' ? undefined : JSON.stringify(opts.body ?? {}),
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!res.ok) {
-    const body = (json && typeof json === 'object' ? json : null) as Record<string, unknown> | null;
-    if (res.status === 401 && !opts.noSessionCheck) onUnauthenticated?.();
-    throw new ApiError(res.status, String(body?.error ?? res.status), String(body?.message ?? res.statusText ?? 'request failed'), body);
-  }
-  return { data: json as T, etag: res.headers.get('etag') };
+  return { data: data as D, etag: response.headers.get('etag') };
 }
+
+/** The answer only. */
+export const ok = <D>(call: Answered<D>, opts: { noSessionCheck?: boolean } = {}): Promise<D> => answer(call, opts).then((r) => r.data);
+
+/** An If-Match header carrying an alert version (docs/review.md). */
+export const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });
 
 /**
- * A POST that outlives the page (sent on pagehide or when a route is left): fetch with
- * `keepalive`, so the browser delivers it after the document is gone, with the CSRF header like
- * every POST. Nobody is left to read the answer; a refusal (409 on a stale version) changes nothing.
+ * A POST that outlives the page (sent on pagehide or when a route is left): `keepalive`, so the
+ * browser delivers it after the document is gone, with the CSRF header like every POST. Nobody
+ * is left to read the answer; a refusal (409 on a stale version) changes nothing.
  */
-export function postOnLeave(path: string, body: unknown, ifMatch?: number): void {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-  if (csrfToken) headers['x-csrf-token'] = csrfToken;
-  if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
-  void fetch(path, { method: 'POST', headers, credentials: 'same-origin', keepalive: true, body: JSON.stringify(body ?? {}) }).catch(() => {});
+export function releaseOnLeave(alertId: string, version: number, notes: string): void {
+  void api
+    .POST('/v1/alerts/{id}/release', { params: { path: { id: alertId } }, headers: ifMatch(version), body: { notes }, keepalive: true })
+    .catch(() => {});
 }
-
-export const get = <T>(path: string) => request<T>('GET', path).then((r) => r.data);
-export const post = <T>(path: string, body?: unknown, ifMatch?: number) => request<T>('POST', path, { body, ifMatch }).then((r) => r.data);
 
 /** Query string from defined values only. */
 export function qs(params: Record<string, string | number | undefined | null>): string {
@@ -86,114 +86,23 @@ export function qs(params: Record<string, string | number | undefined | null>): 
   return s ? `?${s}` : '';
 }
 
-// ---- Response shapes (the parts the console reads; see services/api/schemas) ----
+// ---- Response shapes: the server's, from the generated OpenAPI types ----
 
-export interface Me {
-  kind: 'user' | 'api_key';
-  id: string;
-  name: string;
-  role: string;
-  lanes: string[] | null;
-  csrfToken: string | null;
-}
+type Json<R> = R extends { 200: { content: { 'application/json': infer T } } }
+  ? T
+  : R extends { 201: { content: { 'application/json': infer T } } }
+    ? T
+    : never;
+/** The JSON answer of a route, as its response schema declares it. */
+export type Answer<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends { responses: infer R } ? Json<R> : never;
+/** The JSON body a route accepts. */
+export type Body<P extends keyof paths, M extends 'post'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 
-export interface User {
-  id: string;
-  name: string;
-}
-
-export interface AlertReason {
-  code: string;
-  message: string;
-  detectionIds: string[];
-}
-
-export interface AlertView {
-  id: string;
-  scanId: string;
-  laneId: string;
-  modelId: string;
-  modelVersion: string;
-  class: string;
-  score: number;
-  status: string;
-  reasons: AlertReason[];
-  createdAt: string;
-  seenAt: string | null;
-  review: {
-    version: number;
-    assignee: User | null;
-    claimExpiresAt: string | null;
-    decidedAt: string | null;
-    decidedBy: User | null;
-    decision: { decision: string; reason?: string; notes?: string; seizure?: { species: string; count: number; weightKg: number } } | null;
-  };
-}
-
-export interface AlertDetail extends AlertView {
-  history: Array<{ version: number; at: string; actor: { name: string }; action: string; from: string; to: string; notes: string | null }>;
-  actions: string[];
-}
-
-export interface Detection {
-  id: string;
-  modelId: string;
-  modelVersion: string;
-  class: string;
-  species: string | null;
-  score: number;
-  box: { x: number; y: number; width: number; height: number };
-  boxMm: { x: number; y: number; width: number; height: number };
-  densityGcm3: number | null;
-  aboveThreshold: boolean;
-  shadow: boolean;
-}
-
-export interface ScanDetail {
-  scanId: string;
-  laneId: string;
-  scannedAt: string;
-  receivedAt: string;
-  status: string;
-  verdict: string | null;
-  verdictReasons: Array<{ code: string; message: string }>;
-  source: { kind: 'linac' | 'tube' };
-  pixelSpacingMm: { x: number; y: number };
-  airValue: number;
-  manifest: { declarations: Array<{ hsCode: string; description: string; species?: string; quantity?: number; unit?: string; citesPermit?: string }> };
-  images: Array<{ energy: 'high' | 'low'; width: number; height: number }>;
-  detections: Detection[];
-  alerts: Array<{ id: string; class: string; score: number; status: string; reasons: AlertReason[] }>;
-}
-
-export interface ScanSummary {
-  scanId: string;
-  laneId: string;
-  scannedAt: string;
-  receivedAt: string;
-  status: string;
-  verdict: string | null;
-  failureReason: string | null;
-  updatedAt: string;
-}
-
-/** GET /v1/scans/:id/heatmap: one class's score cells and where they lie on the image. */
-export interface HeatmapView {
-  scanId: string;
-  modelId: string;
-  modelVersion: string;
-  class: string;
-  width: number;
-  height: number;
-  cellWidthPx: number;
-  cellHeightPx: number;
-  cellWidthMm: number;
-  cellHeightMm: number;
-  scanWidth: number;
-  scanHeight: number;
-  maxScore: number;
-  candidateScore: number | null;
-  threshold: number | null;
-  encoding: string;
-  data: string;
-}
+export type Me = Answer<'/v1/auth/me', 'get'>;
+export type AlertView = Answer<'/v1/alerts/{id}/claim', 'post'>;
+export type AlertReason = AlertView['reasons'][number];
+export type AlertDetail = Answer<'/v1/alerts/{id}', 'get'>;
+export type ScanDetail = Answer<'/v1/scans/{scanId}', 'get'>;
+export type Detection = ScanDetail['detections'][number];
+export type ScanSummary = Answer<'/v1/scans', 'get'>['items'][number];
+export type HeatmapView = Answer<'/v1/scans/{scanId}/heatmap', 'get'>;

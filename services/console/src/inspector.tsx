@@ -8,11 +8,11 @@
  * Keyboard: n c d ? (see shortcuts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, post, postOnLeave, qs, request, type AlertDetail, type AlertView, type ScanDetail } from './api.ts';
+import { ApiError, api, ifMatch, ok, releaseOnLeave, type AlertDetail, type AlertView, type Body, type ScanDetail } from './api.ts';
 import { LoadMore, PAGE_SIZE, fetchPages, type PageOf } from './paging.tsx';
 import { navigate, onLinkClick } from './router.ts';
 import { useShortcuts } from './shortcuts.tsx';
-import { ALERT_LIST_ORDERS, CLEAR_REASONS, DECISIONS, FINAL_ALERT_STATUSES, STATUS_COLOURS, WILDLIFE_CLASSES, type AlertStatus } from './vocab.ts';
+import { ALERT_LIST_ORDERS, CLEAR_REASONS, DECISIONS, FINAL_ALERT_STATUSES, STATUS_COLOURS, WILDLIFE_CLASSES, type AlertStatus, type Decision } from './vocab.ts';
 import { Viewer } from './viewer.tsx';
 
 const WILDLIFE = new Set<string>(WILDLIFE_CLASSES);
@@ -56,10 +56,10 @@ export function Queue() {
   /** Pages shown: the 10 s refresh reloads as many, so "Load more" is not undone. */
   const pages = useRef(1);
 
-  const url = (cursor?: string) => {
-    const q = filter === 'all' ? {} : filter === 'mine' ? { assignee: 'me' } : { status: filter };
+  const page = (cursor?: string) => {
+    const q = filter === 'all' ? {} : filter === 'mine' ? { assignee: 'me' as const } : { status: filter };
     // The server orders the whole set (wildlife first, score, oldest first) and pages in that order.
-    return `/v1/alerts${qs({ ...q, sort: QUEUE_ORDER, limit: PAGE_SIZE.queue, cursor })}`;
+    return ok(api.GET('/v1/alerts', { params: { query: { ...q, sort: QUEUE_ORDER, limit: PAGE_SIZE.queue, cursor } } }));
   };
   function show(page: PageOf<AlertView>): void {
     lastQueue = page.items.map((a) => a.id);
@@ -70,7 +70,7 @@ export function Queue() {
 
   async function load(): Promise<void> {
     try {
-      show(await fetchPages<AlertView>(url, pages.current));
+      show(await fetchPages<AlertView>(page, pages.current));
     } catch (err) {
       setError((err as Error).message);
     }
@@ -80,9 +80,9 @@ export function Queue() {
     if (!cursor || busy) return;
     setBusy(true);
     try {
-      const page = await get<PageOf<AlertView>>(url(cursor));
+      const next = await page(cursor);
       pages.current++;
-      show({ items: [...(items ?? []), ...page.items.filter((a) => !items?.some((b) => b.id === a.id))], nextCursor: page.nextCursor });
+      show({ items: [...(items ?? []), ...next.items.filter((a) => !items?.some((b) => b.id === a.id))], nextCursor: next.nextCursor });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -180,12 +180,12 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
 
   async function load(): Promise<void> {
     try {
-      const r = await request<AlertDetail>('GET', `/v1/alerts/${encodeURIComponent(id)}`);
-      setAlert(r.data);
+      const a = await ok(api.GET('/v1/alerts/{id}', { params: { path: { id } } }));
+      setAlert(a);
       setError(null);
       setConflict(null);
-      if (!scan || scan.scanId !== r.data.scanId) setScan(await get<ScanDetail>(`/v1/scans/${encodeURIComponent(r.data.scanId)}`));
-      if (!r.data.seenAt) void post(`/v1/alerts/${encodeURIComponent(id)}/seen`).catch(() => {});
+      if (!scan || scan.scanId !== a.scanId) setScan(await ok(api.GET('/v1/scans/{scanId}', { params: { path: { scanId: a.scanId } } })));
+      if (!a.seenAt) void ok(api.POST('/v1/alerts/{id}/seen', { params: { path: { id } } })).catch(() => {});
     } catch (err) {
       setError((err as Error).message);
     }
@@ -197,7 +197,7 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
     setNotice(null);
     void load();
     // Leaving this alert for another route (or the next alert): give the claim back.
-    return () => releaseOnLeave();
+    return () => releaseHeld();
   }, [id]);
 
   // Kept in an effect, not during render: on a route change the cleanup above still sees the old alert's claim.
@@ -211,7 +211,7 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
 
   // Closing or reloading the tab (or leaving the console): pagehide, the last event a page reliably gets.
   useEffect(() => {
-    const onHide = () => releaseOnLeave();
+    const onHide = () => releaseHeld();
     // Back from the browser's page cache after a pagehide: the claim was given back, show that.
     const onShow = (e: PageTransitionEvent) => e.persisted && void load();
     addEventListener('pagehide', onHide);
@@ -222,22 +222,22 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
     };
   }, [id]);
 
-  function releaseOnLeave(): void {
+  function releaseHeld(): void {
     const h = held.current;
     if (!h || writing.current) return;
     held.current = null;
-    postOnLeave(`/v1/alerts/${encodeURIComponent(h.id)}/release`, { notes: 'released on leaving the alert page' }, h.version);
+    releaseOnLeave(h.id, h.version, 'released on leaving the alert page');
   }
 
-  /** Writes on the version this page read; a 409 shows the server's message and keeps the form. */
-  async function write(path: string, body: unknown, done: string): Promise<void> {
+  /** Writes on the version this page read (If-Match); a 409 shows the server's message and keeps the form. */
+  async function write(send: (headers: { 'if-match': string }) => Promise<unknown>, done: string): Promise<void> {
     if (!alert || busy) return;
     setBusy(true);
     setConflict(null);
     setError(null);
     writing.current = true;
     try {
-      await post<AlertView>(path, body, alert.review.version);
+      await send(ifMatch(alert.review.version));
       setNotice(done);
       await load();
     } catch (err) {
@@ -249,8 +249,10 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
     }
   }
 
-  const claim = () => write(`/v1/alerts/${encodeURIComponent(id)}/claim`, {}, 'Claimed: the alert is yours until the claim expires.');
-  const release = () => write(`/v1/alerts/${encodeURIComponent(id)}/release`, {}, 'Released: the alert is open again.');
+  const params = { path: { id } };
+  const claim = () => write((headers) => ok(api.POST('/v1/alerts/{id}/claim', { params, headers, body: {} })), 'Claimed: the alert is yours until the claim expires.');
+  const release = () => write((headers) => ok(api.POST('/v1/alerts/{id}/release', { params, headers, body: {} })), 'Released: the alert is open again.');
+  const decide = (body: DecisionBody) => write((headers) => ok(api.POST('/v1/alerts/{id}/decision', { params, headers, body })), `Decision recorded: ${body.decision}.`);
 
   useShortcuts({
     c: () => void claim(),
@@ -310,7 +312,7 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
                 formRef={formRef}
                 actions={alert.actions}
                 busy={busy}
-                onSubmit={(body) => void write(`/v1/alerts/${encodeURIComponent(id)}/decision`, body, `Decision recorded: ${body.decision}.`)}
+                onSubmit={(body) => void decide(body)}
               />
             )}
           </div>
@@ -370,18 +372,13 @@ export function AlertPage({ id, userId }: { id: string; userId: string }) {
   );
 }
 
-interface DecisionBody {
-  decision: string;
-  reason?: string;
-  seizure?: { species: string; count: number; weightKg: number };
-  notes?: string;
-}
+type DecisionBody = Body<'/v1/alerts/{id}/decision', 'post'>;
 
 function DecisionForm({ actions, busy, onSubmit, formRef }: { actions: string[]; busy: boolean; onSubmit: (b: DecisionBody) => void; formRef: { current: HTMLFormElement | null } }) {
   const allowed = DECISIONS.filter((d) => actions.includes(d));
   // Before a claim only escalate is allowed; show every decision so the form is known, enable the allowed.
-  const [decision, setDecision] = useState<string>(allowed[0] ?? 'clear');
-  const [reason, setReason] = useState<string>('look_alike_material');
+  const [decision, setDecision] = useState<Decision>(allowed[0] ?? 'clear');
+  const [reason, setReason] = useState<(typeof CLEAR_REASONS)[number]>('look_alike_material');
   const [species, setSpecies] = useState('');
   const [count, setCount] = useState('1');
   const [weight, setWeight] = useState('');
@@ -403,7 +400,7 @@ function DecisionForm({ actions, busy, onSubmit, formRef }: { actions: string[];
   return (
     <form ref={formRef} class="decision" data-testid="decision-form" onSubmit={submit}>
       <h4>Decision (d)</h4>
-      <select data-testid="decision" aria-label="Decision" value={decision} onChange={(e) => setDecision(e.currentTarget.value)}>
+      <select data-testid="decision" aria-label="Decision" value={decision} onChange={(e) => setDecision(e.currentTarget.value as Decision)}>
         {DECISIONS.map((d) => (
           <option value={d} disabled={!actions.includes(d)}>{DECISION_LABELS[d]}</option>
         ))}
@@ -411,7 +408,7 @@ function DecisionForm({ actions, busy, onSubmit, formRef }: { actions: string[];
       {decision === 'clear' && (
         <label>
           Reason{' '}
-          <select data-testid="clear-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
+          <select data-testid="clear-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value as typeof reason)}>
             {CLEAR_REASONS.map((r) => <option value={r}>{r.replace(/_/g, ' ')}</option>)}
           </select>
         </label>

@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, onSessionEnded, request, setCsrfToken, type Me } from './api.ts';
+import { ApiError, api, ok, onSessionEnded, setCsrfToken, type Me } from './api.ts';
 import { CalibrationsPage, KeysPage, ModelsPage, UsersPage } from './admin.tsx';
 import { AlertPage, Queue } from './inspector.tsx';
 import { LaneView } from './operator.tsx';
@@ -43,12 +43,9 @@ function Login({ onLogin }: { onLogin: (me: Me) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await request<{ csrfToken: string; user: { id: string; username: string; role: string; lanes: string[] | null } }>('POST', '/v1/auth/login', {
-        body: { username: username.trim(), password },
-        noSessionCheck: true,
-      });
-      setCsrfToken(r.data.csrfToken);
-      onLogin({ kind: 'user', id: r.data.user.id, name: r.data.user.username, role: r.data.user.role, lanes: r.data.user.lanes, csrfToken: r.data.csrfToken });
+      const r = await ok(api.POST('/v1/auth/login', { body: { username: username.trim(), password } }), { noSessionCheck: true });
+      setCsrfToken(r.csrfToken);
+      onLogin({ kind: 'user', id: r.user.id, name: r.user.username, role: r.user.role, lanes: r.user.lanes, csrfToken: r.csrfToken, expiresAt: r.expiresAt });
     } catch (err) {
       setError(err instanceof ApiError && err.status === 429 ? 'Too many attempts; wait a minute.' : err instanceof ApiError ? err.message : String(err));
     } finally {
@@ -76,10 +73,10 @@ function App() {
 
   useEffect(() => {
     onSessionEnded(() => setMe(null));
-    request<Me>('GET', '/v1/auth/me', { noSessionCheck: true })
-      .then((r) => {
-        setCsrfToken(r.data.csrfToken);
-        setMe(r.data);
+    ok(api.GET('/v1/auth/me'), { noSessionCheck: true })
+      .then((me) => {
+        setCsrfToken(me.csrfToken);
+        setMe(me);
       })
       .catch(() => setMe(null));
   }, []);
@@ -102,7 +99,7 @@ function App() {
   if (me === null) return <Login onLogin={setMe} />;
 
   async function logout(): Promise<void> {
-    await request('POST', '/v1/auth/logout', { noSessionCheck: true }).catch(() => {});
+    await ok(api.POST('/v1/auth/logout'), { noSessionCheck: true }).catch(() => {});
     setCsrfToken(null);
     setMe(null);
     navigate('/', true);

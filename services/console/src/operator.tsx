@@ -5,19 +5,15 @@
  * packages the adapter quarantined, and the form to record a physical inspection's outcome.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, post, qs, type ScanDetail, type ScanSummary } from './api.ts';
-import { LoadMore, PAGE_SIZE, type PageOf } from './paging.tsx';
+import { ApiError, api, ok, type Answer, type Body, type ScanDetail, type ScanSummary } from './api.ts';
+import { LoadMore, PAGE_SIZE } from './paging.tsx';
 import { INSPECTION_OUTCOMES } from './vocab.ts';
 import { age } from './inspector.tsx';
 
-interface Rejection {
-  id: string;
-  packageName: string;
-  laneId: string | null;
-  code: string;
-  message: string;
-  rejectedAt: string;
-}
+type Rejection = Answer<'/v1/rejections', 'get'>['items'][number];
+
+const scanPage = (cursor?: string) => ok(api.GET('/v1/scans', { params: { query: { limit: PAGE_SIZE.scans, cursor } } }));
+const latestRejections = () => ok(api.GET('/v1/rejections', { params: { query: { limit: 20 } } }));
 
 declare global {
   interface Window {
@@ -73,7 +69,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
 
   async function relist(): Promise<void> {
     try {
-      const [s, r] = await Promise.all([get<PageOf<ScanSummary>>(`/v1/scans${qs({ limit: PAGE_SIZE.scans })}`), get<{ items: Rejection[] }>(`/v1/rejections${qs({ limit: 20 })}`)]);
+      const [s, r] = await Promise.all([scanPage(), latestRejections()]);
       setScans(s.items);
       setCursor(s.nextCursor);
       setRejections(r.items);
@@ -112,7 +108,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
         setDetail((d) => (d && d.scanId === e.scanId ? null : d)); // refetch below
       }
     });
-    es.addEventListener('scan.rejected', () => void get<{ items: Rejection[] }>(`/v1/rejections${qs({ limit: 20 })}`).then((r) => setRejections(r.items)).catch(() => {}));
+    es.addEventListener('scan.rejected', () => void latestRejections().then((r) => setRejections(r.items)).catch(() => {}));
     return () => es.close();
   }, []);
 
@@ -121,7 +117,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
     if (!cursor || busy) return;
     setBusy(true);
     try {
-      const page = await get<PageOf<ScanSummary>>(`/v1/scans${qs({ limit: PAGE_SIZE.scans, cursor })}`);
+      const page = await scanPage(cursor);
       setScans((list) => [...list, ...page.items.filter((s) => !list.some((t) => t.scanId === s.scanId))]);
       setCursor(page.nextCursor);
     } catch (err) {
@@ -135,7 +131,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
   useEffect(() => {
     if (!selected) return;
     let cancelled = false;
-    get<ScanDetail>(`/v1/scans/${encodeURIComponent(selected)}`)
+    ok(api.GET('/v1/scans/{scanId}', { params: { path: { scanId: selected } } }))
       .then((d) => !cancelled && setDetail(d))
       .catch(() => {});
     return () => {
@@ -210,7 +206,7 @@ export function LaneView({ lanes }: { lanes: string[] | null }) {
 }
 
 function InspectionForm({ scanId }: { scanId: string }) {
-  const [outcome, setOutcome] = useState<string>('nothing_found');
+  const [outcome, setOutcome] = useState<(typeof INSPECTION_OUTCOMES)[number]>('nothing_found');
   const [species, setSpecies] = useState('');
   const [count, setCount] = useState('1');
   const [weight, setWeight] = useState('');
@@ -222,10 +218,10 @@ function InspectionForm({ scanId }: { scanId: string }) {
     e.preventDefault();
     setError(null);
     try {
-      const body: Record<string, unknown> = { outcome };
+      const body: Body<'/v1/scans/{scanId}/inspection', 'post'> = { outcome };
       if (outcome === 'seized') body.seizure = { species, count: Number(count), weightKg: Number(weight) };
       if (notes.trim()) body.notes = notes.trim();
-      const r = await post<{ decided: unknown[]; stillOpen: unknown[] }>(`/v1/scans/${encodeURIComponent(scanId)}/inspection`, body);
+      const r = await ok(api.POST('/v1/scans/{scanId}/inspection', { params: { path: { scanId } }, body }));
       setResult(`Recorded: ${r.decided.length} referred alert(s) decided, ${r.stillOpen.length} still with reviewers.`);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
@@ -235,7 +231,7 @@ function InspectionForm({ scanId }: { scanId: string }) {
   return (
     <form class="card inspection" data-testid="inspection-form" onSubmit={(e) => void submit(e)}>
       <h3>Physical inspection outcome</h3>
-      <select data-testid="outcome" aria-label="Outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
+      <select data-testid="outcome" aria-label="Outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value as typeof outcome)}>
         {INSPECTION_OUTCOMES.map((o) => <option value={o}>{o.replace('_', ' ')}</option>)}
       </select>
       {outcome === 'seized' && (

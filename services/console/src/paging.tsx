@@ -4,8 +4,6 @@
  * is more. A refresh walks again as many pages as were shown, so loading more is not undone by
  * the next refresh.
  */
-import { get } from './api.ts';
-
 export interface PageOf<T> {
   items: T[];
   nextCursor: string | null;
@@ -14,12 +12,12 @@ export interface PageOf<T> {
 /** Page sizes of the console's lists (the API caps `limit` at 200). */
 export const PAGE_SIZE = { queue: 200, scans: 50, audit: 100 } as const;
 
-/** The first `pages` pages of a list, joined; `url(cursor)` builds one page's request. */
-export async function fetchPages<T>(url: (cursor: string | undefined) => string, pages: number): Promise<PageOf<T>> {
+/** The first `pages` pages of a list, joined; `page(cursor)` requests one page. */
+export async function fetchPages<T>(fetchPage: (cursor: string | undefined) => Promise<PageOf<T>>, pages: number): Promise<PageOf<T>> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < Math.max(1, pages); i++) {
-    const page = await get<PageOf<T>>(url(cursor));
+    const page = await fetchPage(cursor);
     items.push(...page.items);
     if (!page.nextCursor) return { items, nextCursor: null };
     cursor = page.nextCursor;

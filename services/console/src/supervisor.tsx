@@ -6,46 +6,13 @@
  * the audit browser with the chain's verification result.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { get, qs } from './api.ts';
-import { LoadMore, PAGE_SIZE, type PageOf } from './paging.tsx';
-import { ALERT_STATUSES, FALSE_ALARM_KINDS, STATS_GROUP_BY, STATUS_COLOURS } from './vocab.ts';
+import { api, ok, qs, type Answer } from './api.ts';
+import { LoadMore, PAGE_SIZE } from './paging.tsx';
+import { ALERT_STATUSES, AUDIT_ACTIONS, FALSE_ALARM_KINDS, STATS_GROUP_BY, STATUS_COLOURS } from './vocab.ts';
 
-interface Rate {
-  rate: number | null;
-  hits: number;
-  total: number;
-}
-interface Group {
-  key: string;
-  scans: number | null;
-  alerts: number;
-  byStatus: Record<string, number>;
-  closed: number;
-  confirmedRate: Rate;
-  falseAlarmReasons: Record<string, number>;
-  timeToDecisionS: { median: number | null; p90: number | null; decided: number };
-}
-interface Report {
-  from: string;
-  to: string;
-  totals: Group;
-  groups: Group[];
-  models: Array<{
-    modelId: string;
-    modelVersion: string;
-    heldOut: { data: string | null; classes: Record<string, { detectionRate: number | null; falseAlarmRate: number | null; threshold: number | null }> } | null;
-    observed: { alerts: number; closed: number; confirmedRate: Rate };
-  }>;
-  note: string;
-}
-
-interface ShadowReport {
-  comparisons: Array<{
-    active: { modelId: string; modelVersion: string };
-    shadow: { modelId: string; modelVersion: string };
-    classes: Array<{ class: string; scans: number; both: number; activeOnly: number; shadowOnly: number; neither: number }>;
-  }>;
-}
+type Report = Answer<'/v1/stats', 'get'>;
+type Group = Report['totals'];
+type ShadowReport = Answer<'/v1/stats/shadow', 'get'>;
 
 /** Colours of the four agreement outcomes (agreement green/grey, disagreement orange/violet). */
 const AGREEMENT = [
@@ -60,7 +27,7 @@ function ShadowComparison({ period }: { period: { from: string; to: string } }) 
   const [report, setReport] = useState<ShadowReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<ShadowReport>(`/v1/stats/shadow${qs(period)}`)
+    ok(api.GET('/v1/stats/shadow', { params: { query: period } }))
       .then((r) => {
         setReport(r);
         setError(null);
@@ -172,7 +139,7 @@ function ReasonBars({ reasons }: { reasons: Record<string, number> }) {
 }
 
 export function Dashboard() {
-  const [groupBy, setGroupBy] = useState<string>('lane');
+  const [groupBy, setGroupBy] = useState<(typeof STATS_GROUP_BY)[number]>('lane');
   const [from, setFrom] = useState(isoDay(Date.now() - 29 * DAY));
   const [to, setTo] = useState(isoDay(Date.now() + DAY));
   const [report, setReport] = useState<Report | null>(null);
@@ -181,7 +148,7 @@ export function Dashboard() {
 
   async function load(): Promise<void> {
     try {
-      setReport(await get<Report>(`/v1/stats${qs({ ...period, groupBy })}`));
+      setReport(await ok(api.GET('/v1/stats', { params: { query: { ...period, groupBy } } })));
       setError(null);
     } catch (err) {
       setError((err as Error).message);
@@ -198,7 +165,7 @@ export function Dashboard() {
         <label>To (excl.) <input type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} /></label>
         <label>
           Group by{' '}
-          <select data-testid="group-by" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value)}>
+          <select data-testid="group-by" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value as typeof groupBy)}>
             {STATS_GROUP_BY.map((g) => <option value={g}>{g}</option>)}
           </select>
         </label>
@@ -260,27 +227,14 @@ export function Dashboard() {
   );
 }
 
-interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: { kind: string; id: string; name: string };
-  action: string;
-  object: { type: string; id: string } | null;
-  after: unknown;
-}
-interface Verify {
-  ok: boolean;
-  entries: number;
-  head: { seq: number; hash: string };
-  checkpoints: { checked: number; keyId: string | null; lastSeq: number; unsigned: number };
-  firstBroken?: { seq: number; reason: string; message: string };
-}
+type AuditEntry = Answer<'/v1/audit', 'get'>['items'][number];
+type Verify = Answer<'/v1/audit/verify', 'get'>;
 
 export function AuditBrowser() {
   const [items, setItems] = useState<AuditEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [actor, setActor] = useState('');
-  const [action, setAction] = useState('');
+  const [action, setAction] = useState<(typeof AUDIT_ACTIONS)[number] | ''>('');
   const [verify, setVerify] = useState<Verify | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -289,9 +243,8 @@ export function AuditBrowser() {
   async function load(more = false): Promise<void> {
     setBusy(true);
     try {
-      const page = await get<PageOf<AuditEntry>>(
-        `/v1/audit${qs({ actor: actor.trim() || undefined, action: action.trim() || undefined, limit: PAGE_SIZE.audit, cursor: more ? cursor : undefined })}`,
-      );
+      const query = { actor: actor.trim() || undefined, action: action || undefined, limit: PAGE_SIZE.audit, cursor: more ? (cursor ?? undefined) : undefined };
+      const page = await ok(api.GET('/v1/audit', { params: { query } }));
       setItems((old) => (more ? [...old, ...page.items] : page.items));
       setCursor(page.nextCursor);
       setError(null);
@@ -303,7 +256,7 @@ export function AuditBrowser() {
   }
   async function check(): Promise<void> {
     try {
-      setVerify(await get<Verify>('/v1/audit/verify'));
+      setVerify(await ok(api.GET('/v1/audit/verify')));
     } catch (err) {
       setError((err as Error).message);
     }
@@ -318,7 +271,10 @@ export function AuditBrowser() {
       <div class="row">
         <h2>Audit trail</h2>
         <input aria-label="Actor" placeholder="actor (name or id)" value={actor} onInput={(e) => setActor(e.currentTarget.value)} />
-        <input aria-label="Action" placeholder="action, e.g. alert.decided" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
+        <select aria-label="Action" value={action} onChange={(e) => setAction(e.currentTarget.value as typeof action)}>
+          <option value="">any action</option>
+          {AUDIT_ACTIONS.map((a) => <option value={a}>{a}</option>)}
+        </select>
         <button type="button" onClick={() => void load()}>Filter</button>
         <button type="button" onClick={() => void check()}>Verify chain</button>
       </div>

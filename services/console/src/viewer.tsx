@@ -11,7 +11,7 @@
  * canvas' data attributes, for the browser tests to print.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, get, qs, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
+import { ApiError, api, ok, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
 import { useShortcuts } from './shortcuts.tsx';
 import { fetchTiff, type Raster } from './tiff.ts';
 import {
@@ -31,7 +31,7 @@ import {
   type Display,
   type MuHistogram,
 } from './imaging.ts';
-import { DETECTION_CLASSES, HEATMAP_ENCODINGS } from './vocab.ts';
+import { DETECTION_CLASSES, HEATMAP_ENCODINGS, type DetectionClass } from './vocab.ts';
 
 declare global {
   interface Window {
@@ -125,7 +125,7 @@ function boxColour(d: Detection): string {
  * `heatmap`: which model's heat map to overlay (`id@version`, default the newest active one that
  * analysed the scan) and the class selected first (the alert's).
  */
-export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: string[]; heatmap?: { model?: string; cls?: string } }) {
+export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: string[]; heatmap?: { model?: string; cls?: DetectionClass } }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -138,7 +138,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
   const [measuring, setMeasuring] = useState(false);
   const [measure, setMeasure] = useState<{ a: { x: number; y: number }; b: { x: number; y: number } } | null>(null);
   const [heatOn, setHeatOn] = useState(false);
-  const [heatClass, setHeatClass] = useState<string>(heatmap?.cls ?? 'ivory');
+  const [heatClass, setHeatClass] = useState<DetectionClass>(heatmap?.cls ?? 'ivory');
   const [heat, setHeat] = useState<Heat | null>(null);
   const [heatError, setHeatError] = useState<string | null>(null);
   /** The image pixel under the pointer (integer), for the readout; null when outside the image. */
@@ -192,7 +192,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     if (!heatOn) return;
     let cancelled = false;
     setHeatError(null);
-    get<HeatmapView>(`/v1/scans/${encodeURIComponent(scan.scanId)}/heatmap${qs({ class: heatClass, model: heatmap?.model })}`)
+    ok(api.GET('/v1/scans/{scanId}/heatmap', { params: { path: { scanId: scan.scanId }, query: { class: heatClass, model: heatmap?.model } } }))
       .then(async (v) => {
         if (!(HEATMAP_ENCODINGS as readonly string[]).includes(v.encoding)) throw new Error(`heat map encoding ${v.encoding} is not known`);
         const cells = await inflateCells(v.data, v.width * v.height);
@@ -449,7 +449,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
         <label title="The model's score map of a class over the image (h)">
           <input data-testid="heatmap" type="checkbox" checked={heatOn} onChange={(e) => setHeatOn(e.currentTarget.checked)} /> Heat map (h)
         </label>
-        <select data-testid="heatmap-class" value={heatClass} onChange={(e) => setHeatClass(e.currentTarget.value)} title="Class of the heat map">
+        <select data-testid="heatmap-class" value={heatClass} onChange={(e) => setHeatClass(e.currentTarget.value as DetectionClass)} title="Class of the heat map">
           {DETECTION_CLASSES.map((k) => <option value={k}>{k.replace('_', ' ')}</option>)}
         </select>
         <button type="button" onClick={() => zoomBy(1.25)} title="Zoom in (or mouse wheel)" aria-label="Zoom in">+</button>

@@ -14,6 +14,16 @@ export const WILDLIFE_CLASSES = ['ivory', 'rhino_horn'] as const;
 export const ALERT_LIST_ORDERS = ['newest', 'priority'] as const;
 export const FALSE_ALARM_KINDS = [...CLEAR_REASONS, 'nothing_found'] as const;
 export const STATS_GROUP_BY = ['lane', 'class', 'model', 'day', 'inspector'] as const;
+/** Actions of the audit trail (services/core/audit.ts), the audit browser's filter. */
+export const AUDIT_ACTIONS = [
+  'scan.received', 'scan.rejected', 'scan.analysed', 'scan.failed', 'scan.reanalyse_requested', 'scan.inspection_recorded', 'alert.raised',
+  'alert.claimed', 'alert.released', 'alert.claim_expired', 'alert.decided', 'alert.seen',
+  'image.viewed', 'heatmap.viewed', 'export.created',
+  'auth.login', 'auth.login_failed', 'auth.logout', 'user.created', 'user.updated', 'user.disabled', 'user.password_changed', 'api_key.created', 'api_key.revoked',
+  'model.promoted', 'calibration.accepted', 'calibration.refused',
+  'data.pruned',
+  'audit.checkpoint',
+] as const;
 /** Heat-map cell encodings the viewer reads (services/core/heatmap.ts). */
 export const HEATMAP_ENCODINGS = ['u8-deflate'] as const;
 export const HEATMAP_LEVELS = 255;
@@ -23,6 +33,7 @@ export const PASSWORD_MIN = 10;
 export type Role = (typeof ROLES)[number];
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type Decision = (typeof DECISIONS)[number];
+export type DetectionClass = (typeof DETECTION_CLASSES)[number];
 
 /** Colours of the alert states, shared by badges and the dashboard's bars. */
 export const STATUS_COLOURS: Record<AlertStatus, string> = {
