@@ -21,9 +21,23 @@
  *    with a letter or digit in it; anything that looks clickable (cursor: pointer) is a control,
  *    holds one, or sits in one;
  * 4. no console error, no uncaught page error, no failed request and no answer ≥ 400 during the
- *    whole walk, except the ones listed in EXPECTED (the login page's session probe).
+ *    whole walk, except the ones listed in EXPECTED (the login page's session probe);
+ * 5. non-text contrast (WCAG 1.4.11): every visible enabled button, field, select, checkbox and
+ *    slider has a boundary — its border, composited over its own background, or without a border
+ *    its fill — of at least 3:1 against the background it sits on; text-only buttons are judged by
+ *    their text (2.); a checkbox or slider the browser paints itself (appearance: auto) fails, since
+ *    its computed border is not what is drawn;
+ * 6. visible focus (WCAG 2.4.7): every element the Tab walk of 3. reaches shows an outline of at
+ *    least 2px (not the browser's `auto` ring) at 3:1 or more against what lies just outside it.
  *
- * Offenders are reported with a selector, the colours and the ratio. About 25 s (most of it the worker
+ * With a modal dialog open (aria-modal) only its controls count. The shortcut help is also checked
+ * as a modal (labelled, takes focus, keeps it through Tab and Shift+Tab, gives it back on Escape
+ * and on Close, lists the viewer's keys), and the image viewer from the keyboard (the canvas is
+ * focusable and named; focused, arrows pan — Shift further — + / − zoom and 0 fits, seen on its
+ * data-zoom / data-pan-x / data-pan-y and its pixels; unfocused, those keys do nothing).
+ *
+ * Offenders are reported with a selector, the colours and the ratio; each page prints its lowest and
+ * highest control-boundary ratio and its lowest focus-ring ratio. About 25 s (most of it the worker
  * analysing the scan with the committed models).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -164,8 +178,10 @@ const IN_PAGE = String.raw`
     return true;
   }
   const disabled = (el) => !!el.closest(':disabled, [aria-disabled=true]');
+  /** An open modal dialog, when there is one: the page behind it is inert, so only its controls count. */
+  const scope = () => document.querySelector('[aria-modal=true]') || document.body;
   function controls() {
-    return Array.from(document.querySelectorAll(FOCUSABLE)).filter((el) => {
+    return Array.from(scope().querySelectorAll(FOCUSABLE)).filter((el) => {
       if (el.hasAttribute('tabindex') && !el.matches('a[href], button, input, select, textarea, summary') && el.tabIndex < 0) return false;
       return shown(el) && !disabled(el);
     });
@@ -195,7 +211,78 @@ const IN_PAGE = String.raw`
     return (el.getAttribute('title') || '').trim();
   }
 
+  const SIDES = ['Top', 'Right', 'Bottom', 'Left'];
+  /** The effective background next to el's border box, outside it at distance d (px) on each side in the viewport. */
+  function around(el, d) {
+    const r = el.getBoundingClientRect();
+    const points = [[r.left + r.width / 2, r.top - d], [r.right + d, r.top + r.height / 2], [r.left + r.width / 2, r.bottom + d], [r.left - d, r.top + r.height / 2]];
+    const out = [];
+    for (const [x, y] of points) {
+      if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+      const hit = document.elementsFromPoint(x, y).find((e) => e !== el && !el.contains(e));
+      if (hit) out.push(background(hit));
+    }
+    return out.length ? out : [background(el.parentElement || document.body)];
+  }
+  /** The boundary of a control (WCAG 1.4.11): its visible border, else its own fill, against the background around it. */
+  function boundary(el) {
+    const s = getComputedStyle(el);
+    const adjacent = background(el.parentElement || document.body);
+    const own = background(el);
+    const sides = SIDES.filter((k) => parseFloat(s['border' + k + 'Width']) > 0 && !['none', 'hidden'].includes(s['border' + k + 'Style']) && rgba(s['border' + k + 'Color'])[3] > 0);
+    let ratio, colour, what;
+    if (sides.length) {
+      // The border is painted over the control's own background (background-clip: border-box).
+      const cs = sides.map((k) => over(rgba(s['border' + k + 'Color']), own));
+      const ratios = cs.map((c) => contrast(c, adjacent));
+      ratio = Math.min(...ratios);
+      colour = cs[ratios.indexOf(ratio)];
+      what = 'border';
+    } else {
+      ratio = contrast(own, adjacent);
+      colour = own;
+      what = 'fill';
+    }
+    // A native checkbox, radio button or slider is painted by the browser: its computed border is not what is drawn.
+    const native = el.tagName === 'INPUT' && ['checkbox', 'radio', 'range', 'color', 'file'].includes(el.type) && s.appearance !== 'none';
+    return { ratio, what, colour: hex(colour), on: hex(adjacent), native };
+  }
+  /** Whether el shows a focus indicator now: an outline at least 2px wide, and its contrast with what lies around it. */
+  function indicator(el) {
+    const s = getComputedStyle(el);
+    const width = parseFloat(s.outlineWidth) || 0;
+    const style = s.outlineStyle;
+    const offset = parseFloat(s.outlineOffset) || 0;
+    const colour = rgba(s.outlineColor);
+    const desc = style + ' ' + width + 'px ' + s.outlineColor + ' offset ' + offset + 'px';
+    if (style === 'none' || width <= 0) return { ok: false, ratio: 1, desc: 'no outline (' + desc + ')' };
+    // Outside the border box (offset ≥ 0) the ring lies on what surrounds the element; inside, on its own background.
+    const bgs = offset >= 0 ? around(el, offset + width / 2) : [background(el)];
+    const ratio = Math.min(...bgs.map((bg) => contrast(over(colour, bg), bg)));
+    return { ok: width >= 2 && style !== 'auto' && ratio >= 3, ratio, desc: desc + ' on ' + bgs.map(hex).join('/') };
+  }
+
   window.__qa = {
+    /** 1b. Non-text contrast: each visible enabled button, field, select, checkbox and slider against its background. */
+    boundaries() {
+      const problems = [];
+      const measured = [];
+      let textOnly = 0;
+      for (const el of controls()) {
+        if (!el.matches('button, input:not([type=hidden]), select, textarea')) continue;
+        const b = boundary(el);
+        // A button drawn as text only (no border, no fill of its own) is identified by its text, checked by contrast().
+        if (el.tagName === 'BUTTON' && b.what === 'fill' && b.ratio === 1 && (el.innerText || '').trim()) {
+          textOnly++;
+          continue;
+        }
+        measured.push({ what: describe(el), ratio: b.ratio });
+        if (b.native) problems.push(describe(el) + ': drawn by the browser (appearance: ' + getComputedStyle(el).appearance + '), its boundary is not the computed ' + b.what + ' ' + b.colour + ' (' + b.ratio.toFixed(2) + ':1)');
+        else if (b.ratio < 3) problems.push(describe(el) + ': ' + b.what + ' ' + b.colour + ' on ' + b.on + ' = ' + b.ratio.toFixed(2) + ' < 3');
+      }
+      measured.sort((a, b) => a.ratio - b.ratio);
+      return { problems, checked: measured.length, textOnly, min: measured[0] || null, max: measured[measured.length - 1] || null };
+    },
     /** 1. Sideways scrolling, controls outside the viewport or covered. */
     layout() {
       const problems = [];
@@ -286,7 +373,7 @@ const IN_PAGE = String.raw`
     focused() {
       const el = document.activeElement;
       if (!el || el === document.body) return null;
-      return { id: el.getAttribute('data-qa-focus'), what: describe(el), shown: shown(el) };
+      return { id: el.getAttribute('data-qa-focus'), what: describe(el), shown: shown(el), indicator: indicator(el) };
     },
   };
 })();
@@ -295,41 +382,102 @@ const IN_PAGE = String.raw`
 interface QaResult {
   layout: string[];
   contrast: string[];
+  /** Control boundaries (WCAG 1.4.11) below 3:1, or not measurable (drawn by the browser). */
+  boundaries: string[];
   keyboard: string[];
   names: string[];
+  /** Tabbed elements without a focus indicator (WCAG 2.4.7) of ≥ 2px and ≥ 3:1. */
+  focus: string[];
   checkedTexts: number;
   controls: number;
+  /** Control boundaries measured (text-only buttons aside) and the lowest and highest ratio. */
+  boundary: { checked: number; textOnly: number; min: Measured | null; max: Measured | null };
+  /** Focus indicators measured along the Tab walk and the lowest ratio. */
+  indicators: { checked: number; min: Measured | null };
 }
 
-/** All four page checks (the watch covers the fourth) on the page as it is now. */
+interface Measured {
+  what: string;
+  ratio: number;
+}
+
+interface Focused {
+  id: string | null;
+  what: string;
+  shown: boolean;
+  indicator: { ok: boolean; ratio: number; desc: string };
+}
+
+/** The page's checks (window.__qa), as the test calls them. */
+interface Qa {
+  layout(): string[];
+  contrast(): { problems: string[]; checked: number };
+  boundaries(): { problems: string[]; checked: number; textOnly: number; min: Measured | null; max: Measured | null };
+  controls(): { ids: Array<{ id: string; what: string }>; problems: string[] };
+  toTop(): void;
+  focused(): Focused | null;
+}
+
+
+/** All the page checks (the watch covers the errors) on the page as it is now. */
 async function check(page: Page): Promise<QaResult> {
   await page.evaluate(IN_PAGE);
-  const layout = await page.evaluate(() => (window as unknown as { __qa: { layout(): string[] } }).__qa.layout());
-  const contrast = await page.evaluate(() => (window as unknown as { __qa: { contrast(): { problems: string[]; checked: number } } }).__qa.contrast());
-  const controls = await page.evaluate(() => (window as unknown as { __qa: { controls(): { ids: Array<{ id: string; what: string }>; problems: string[] } } }).__qa.controls());
-  await page.evaluate(() => (window as unknown as { __qa: { toTop(): void } }).__qa.toTop());
+  const layout = await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.layout());
+  const contrast = await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.contrast());
+  const boundaries = await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.boundaries());
+  const controls = await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.controls());
+  await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.toTop());
   const seen = new Set<string>();
   const keyboard: string[] = [];
+  const focus: string[] = [];
+  const indicators: Measured[] = [];
   for (let i = 0; i < controls.ids.length + 10 && seen.size < controls.ids.length; i++) {
     await page.keyboard.press('Tab');
-    const f = await page.evaluate(() => (window as unknown as { __qa: { focused(): { id: string | null; what: string; shown: boolean } | null } }).__qa.focused());
+    const f = await page.evaluate(() => (window as unknown as { __qa: Qa }).__qa.focused());
     if (!f) continue;
-    if (f.id !== null) seen.add(f.id);
-    else if (!f.shown) keyboard.push(`Tab reaches something invisible: ${f.what}`);
+    if (f.id !== null) {
+      if (!seen.has(f.id)) {
+        indicators.push({ what: f.what, ratio: f.indicator.ratio });
+        if (!f.indicator.ok) focus.push(`${f.what}: focus indicator ${f.indicator.desc}, ${f.indicator.ratio.toFixed(2)}:1 (needs ≥ 2px, ≥ 3:1)`);
+      }
+      seen.add(f.id);
+    } else if (!f.shown) keyboard.push(`Tab reaches something invisible: ${f.what}`);
   }
   for (const c of controls.ids) if (!seen.has(c.id)) keyboard.push(`not reached with Tab: ${c.what}`);
   await page.evaluate(() => {
     (document.activeElement as HTMLElement | null)?.blur();
     window.scrollTo(0, 0);
   });
+  indicators.sort((a, b) => a.ratio - b.ratio);
   return {
     layout,
     contrast: contrast.problems,
+    boundaries: boundaries.problems,
     keyboard: [...new Set(keyboard)],
     names: controls.problems,
+    focus,
     checkedTexts: contrast.checked,
     controls: controls.ids.length,
+    boundary: { checked: boundaries.checked, textOnly: boundaries.textOnly, min: boundaries.min, max: boundaries.max },
+    indicators: { checked: indicators.length, min: indicators[0] ?? null },
   };
+}
+
+/** A digest of the canvas' pixels, to see that a key changed what is drawn. */
+function canvasHash(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('[data-testid=viewer-canvas]')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i += 7) h = Math.imul(h ^ d[i]!, 16777619);
+    return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+  });
+}
+
+/** The viewer's zoom and pan, as the canvas' data attributes tell them. */
+async function viewOf(page: Page): Promise<{ zoom: number; x: number; y: number }> {
+  const v = await page.$eval('[data-testid=viewer-canvas]', (c) => ({ zoom: (c as HTMLElement).dataset.zoom, x: (c as HTMLElement).dataset.panX, y: (c as HTMLElement).dataset.panY }));
+  return { zoom: Number(v.zoom), x: Number(v.x), y: Number(v.y) };
 }
 
 describe('console quality bar at 1366×768: layout, contrast, keyboard, no errors', () => {
@@ -363,16 +511,24 @@ describe('console quality bar at 1366×768: layout, contrast, keyboard, no error
   }
 
   /** Every finding of the pages named, one line each, for one failing assertion per check. */
-  function report(pages: string[], key: 'layout' | 'contrast' | 'keyboard' | 'names'): string[] {
+  function report(pages: string[], key: 'layout' | 'contrast' | 'boundaries' | 'keyboard' | 'names' | 'focus'): string[] {
     const lines = pages.flatMap((p) => (found[p]?.[key] ?? ['not checked']).map((line) => `${p}: ${line}`));
     const counts = new Map<string, number>();
     for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
     return [...counts].map(([l, n]) => (n > 1 ? `${l} (×${n})` : l));
   }
   function expectClean(pages: string[], w: Watch): void {
-    for (const p of pages) console.log(`[quality] ${p}: ${found[p]?.checkedTexts} texts, ${found[p]?.controls} controls checked`);
+    const r = (m: Measured | null) => (m ? `${m.ratio.toFixed(2)}:1 (${m.what.split(' > ').pop()})` : '—');
+    for (const p of pages) {
+      const f = found[p];
+      console.log(`[quality] ${p}: ${f?.checkedTexts} texts, ${f?.controls} controls checked`);
+      if (!f) continue;
+      console.log(`[quality] ${p}: control boundaries ${f.boundary.checked} (+${f.boundary.textOnly} text-only buttons), lowest ${r(f.boundary.min)}, highest ${r(f.boundary.max)}; focus indicators ${f.indicators.checked}, lowest ${r(f.indicators.min)}`);
+    }
     expect.soft(report(pages, 'layout'), 'layout at 1366×768').toEqual([]);
     expect.soft(report(pages, 'contrast'), 'WCAG AA contrast').toEqual([]);
+    expect.soft(report(pages, 'boundaries'), 'control boundaries ≥ 3:1 (WCAG 1.4.11)').toEqual([]);
+    expect.soft(report(pages, 'focus'), 'a visible focus indicator ≥ 3:1 on every tabbed control (WCAG 2.4.7)').toEqual([]);
     expect.soft(report(pages, 'keyboard'), 'every control reachable with Tab').toEqual([]);
     expect.soft(report(pages, 'names'), 'accessible names, clickable things reachable').toEqual([]);
     expect.soft(w.problems, 'console errors and failed requests').toEqual([]);
@@ -423,16 +579,89 @@ describe('console quality bar at 1366×768: layout, contrast, keyboard, no error
     await page.waitForURL((u) => u.pathname === '/queue');
     await page.waitForSelector('[data-testid=queue] tbody tr');
     found.queue = await check(page);
-    // The shortcut help over the queue: its text (a modal layer: only contrast is checked there).
+    // The shortcut help over the queue, a modal dialog: opened with `?` from the Refresh button, focus
+    // moves into it, Tab and Shift+Tab stay inside, Escape closes it and gives focus back.
+    const dialog = '[data-testid=help] [role=dialog]';
+    const focusIn = (sel: string) => page.evaluate((s) => !!document.activeElement && !!document.querySelector(s)?.contains(document.activeElement), sel);
+    const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? document.activeElement?.tagName ?? '');
+    await page.focus('button:has-text("Refresh")');
     await page.keyboard.press('?');
-    await page.waitForSelector('[data-testid=help]');
-    found['shortcuts help'] = { ...(await check(page)), layout: [], keyboard: [], names: [] };
+    await page.waitForSelector(dialog);
+    const modal = await page.$eval(dialog, (d) => ({
+      modal: d.getAttribute('aria-modal'),
+      name: (d.getAttribute('aria-labelledby') ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim() || d.getAttribute('aria-label'),
+      text: (d as HTMLElement).innerText,
+    }));
+    expect.soft(modal.modal, 'the help is aria-modal').toBe('true');
+    expect.soft(modal.name, 'the help dialog is labelled').toBe('Keyboard shortcuts');
+    for (const key of ['←', '→', '↑', '↓', 'Shift', '+', '−', '0']) expect.soft(modal.text, `the help lists the viewer key ${key}`).toContain(key);
+    await page.waitForFunction((s) => !!document.querySelector(s)?.contains(document.activeElement), dialog, { timeout: 2_000 }).catch(() => {});
+    expect.soft(await focusIn(dialog), 'focus moves into the help when it opens').toBe(true);
+    const escaped: string[] = [];
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Tab']) {
+      await page.keyboard.press(key);
+      if (!(await focusIn(dialog))) escaped.push(`${key} → ${await focusedName()}`);
+    }
+    expect.soft(escaped, 'Tab and Shift+Tab stay inside the help').toEqual([]);
+    found['shortcuts help'] = await check(page);
+    await page.focus(`${dialog} button:has-text("Close")`);
+    await page.focus('button:has-text("Refresh")').catch(() => {}); // the page behind is inert: focus stays in the help
+    expect.soft(await focusIn(dialog), 'the page behind the help takes no focus').toBe(true);
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=help]', { state: 'detached' });
+    expect.soft(await focusedName(), 'Escape gives focus back to the Refresh button').toBe('Refresh');
+    // Opened from the header's ? button with Enter and closed with its Close button: focus back on the ? button.
+    await page.focus('header button[aria-label^="Keyboard shortcuts"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(dialog);
+    await page.waitForFunction((s) => !!document.querySelector(s)?.contains(document.activeElement), dialog, { timeout: 2_000 }).catch(() => {});
+    expect.soft(await focusIn(dialog), 'focus moves into the help opened from the ? button').toBe(true);
+    await page.click(`${dialog} button:has-text("Close")`);
+    await page.waitForSelector('[data-testid=help]', { state: 'detached' });
+    expect.soft(await focusedName(), 'closing gives focus back to the ? button').toBe('Keyboard shortcuts (?)');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.click('[data-testid=queue] tbody tr a');
     await page.waitForSelector('[data-testid=alert-page]');
     await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('[data-testid=viewer-canvas]')?.dataset.paints ?? 0) >= 1, undefined, { timeout: 30_000 });
     found.alert = await check(page);
+    // The viewer from the keyboard: the canvas takes focus (with a name), arrows pan, Shift more, + / − zoom, 0 fits.
+    const canvas = page.locator('[data-testid=viewer-canvas]');
+    expect.soft(await canvas.getAttribute('tabindex'), 'the canvas is focusable').toBe('0');
+    expect.soft((await canvas.getAttribute('aria-label')) ?? '', 'the canvas has an accessible name').toMatch(/[\p{L}]{3}/u);
+    const fitted = await viewOf(page);
+    const fittedPixels = await canvasHash(page);
+    await page.keyboard.press('ArrowRight'); // focus elsewhere (none): the keys are not the viewer's
+    await page.keyboard.press('0');
+    expect.soft(await viewOf(page), 'arrows and 0 do nothing while the canvas is not focused').toEqual(fitted);
+    await canvas.focus();
+    // Whether each key reached the page consumed (preventDefault: no page scrolling, no browser zoom), seen after the canvas' handler.
+    await page.evaluate(() => {
+      const w = window as unknown as { __keys: string[] };
+      w.__keys = [];
+      window.addEventListener('keydown', (e) => e.key !== 'Shift' && w.__keys.push(`${e.key}${e.defaultPrevented ? '' : ' (not consumed)'}`));
+    });
+    const keyed: Array<{ key: string; view: { zoom: number; x: number; y: number }; pixels: string }> = [];
+    for (const key of ['ArrowRight', 'Shift+ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp', '+', '-', '-', '0']) {
+      await page.keyboard.press(key);
+      keyed.push({ key, view: await viewOf(page), pixels: await canvasHash(page) });
+    }
+    console.log(`[quality] viewer keys from ${JSON.stringify(fitted)}: ${keyed.map((k) => `${k.key} → ${JSON.stringify(k.view)}`).join(', ')}`);
+    const [right, shiftRight, down, left, up, plus, minus, minus2, zero] = keyed as [typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0], typeof keyed[0]];
+    expect.soft(right.view.x, 'ArrowRight moves the view right (the image left)').toBeLessThan(fitted.x);
+    expect.soft(right.view.y, 'ArrowRight keeps y').toBe(fitted.y);
+    expect.soft(right.pixels, 'ArrowRight changes the pixels').not.toBe(fittedPixels);
+    expect.soft(right.view.x - shiftRight.view.x, 'Shift+ArrowRight pans further than ArrowRight').toBeGreaterThan(2 * (fitted.x - right.view.x));
+    expect.soft(down.view.y, 'ArrowDown moves the view down').toBeLessThan(fitted.y);
+    expect.soft(left.view.x, 'ArrowLeft moves the view left').toBeGreaterThan(shiftRight.view.x);
+    expect.soft(up.view.y, 'ArrowUp moves the view up').toBeCloseTo(fitted.y, 5);
+    expect.soft(plus.view.zoom, '+ zooms in').toBeGreaterThan(up.view.zoom);
+    expect.soft(plus.pixels, '+ changes the pixels').not.toBe(up.pixels);
+    expect.soft(minus.view.zoom, '- zooms out').toBeLessThan(plus.view.zoom);
+    expect.soft(minus2.view.zoom, '- again zooms out further').toBeLessThan(minus.view.zoom);
+    expect.soft(zero.view, '0 fits the image again').toEqual(fitted);
+    expect.soft(zero.pixels, '0 draws the fitted image again').toBe(fittedPixels);
+    expect.soft(await page.evaluate(() => (window as unknown as { __keys: string[] }).__keys), 'the viewer consumes its keys').toEqual(['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp', '+', '-', '-', '0']);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     // With the material colouring, the heat map and measuring on: their legends and the pressed button too.
     await page.click('[data-testid=measure]');
     await page.waitForSelector('[data-testid=measure][aria-pressed=true]');

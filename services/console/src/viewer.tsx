@@ -7,12 +7,15 @@
  * a histogram of the displayed channel's μ beside the window/level controls with the window marked
  * (built once per decoded image; a window change moves only the marker). A scan analysed before
  * heat maps were kept (migration 009) says so instead of showing an empty overlay.
+ * The canvas takes keyboard focus (Tab, or a click): then arrow keys pan (Shift: further), + / −
+ * zoom around the centre and 0 fits the image (VIEWER_KEYS); its zoom and pan are on its data
+ * attributes (zoom, pan-x, pan-y).
  * Timings (open → first windowed image, last repaint) are kept on window.__cxrTimings and on the
  * canvas' data attributes, for the browser tests to print.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api, ok, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
-import { useShortcuts } from './shortcuts.tsx';
+import { PAN_STEP, PAN_STEP_LARGE, useShortcuts } from './shortcuts.tsx';
 import { fetchTiff, type Raster } from './tiff.ts';
 import {
   MATERIAL_NAMES,
@@ -288,6 +291,9 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
       ctx.drawImage(overlay.canvas, 0, 0, overlay.view.width * overlay.view.cellWidthPx, overlay.view.height * overlay.view.cellHeightPx);
     }
     c.dataset.heat = overlay ? `${overlay.view.class} ${overlay.view.modelId}@${overlay.view.modelVersion}` : '';
+    c.dataset.zoom = zoom.toFixed(4);
+    c.dataset.panX = x.toFixed(1);
+    c.dataset.panY = y.toFixed(1);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (showBoxes) {
       ctx.font = '12px system-ui, sans-serif';
@@ -352,6 +358,24 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     const zoom = Math.min(32, Math.max(0.05, v.zoom * f));
     view.current = { zoom, x: sx - ((sx - v.x) * zoom) / v.zoom, y: sy - ((sy - v.y) * zoom) / v.zoom };
     draw();
+  }
+
+  /** Keys while the canvas has focus (listed in VIEWER_KEYS): arrows move the view over the image, + / − zoom, 0 fits. */
+  function onKey(e: KeyboardEvent): void {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const step = e.shiftKey ? PAN_STEP_LARGE : PAN_STEP;
+    const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const move = pan[e.key];
+    if (move) {
+      view.current = { ...view.current, x: view.current.x + move[0], y: view.current.y + move[1] };
+      draw();
+    } else if (e.key === '+' || e.key === '=') zoomBy(1.25);
+    else if (e.key === '-' || e.key === '_') zoomBy(0.8);
+    else if (e.key === '0') {
+      fit();
+      draw();
+    } else return;
+    e.preventDefault(); // no page scrolling, no browser zoom
   }
 
   function onDown(e: MouseEvent): void {
@@ -498,6 +522,11 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
           ref={canvasRef}
           data-testid="viewer-canvas"
           class={measuring ? 'measuring' : ''}
+          tabIndex={0}
+          role="application"
+          aria-roledescription="image viewer"
+          aria-label={`X-ray image of scan ${scan.scanId}: arrow keys pan, Shift+arrow pans further, plus and minus zoom, 0 fits`}
+          onKeyDown={onKey}
           onWheel={onWheel}
           onMouseDown={onDown}
           onMouseMove={onMove}
