@@ -15,7 +15,11 @@ export interface LabelledScan {
   metadata: ScanMetadata;
   images: { high: DecodedImage; low?: DecodedImage };
   truth: ScanTruth;
-  /** Full-resolution object masks by object id (simulator only). */
+  /**
+   * Full-resolution object masks by object id (1 = object, image frame): the simulator's, or a
+   * package's mask files (truth object `"mask"`, e.g. written by `npm run tip`; readObjectMasks).
+   * Objects without one are trained as their filled box (models/training/targets.ts).
+   */
   masks?: Map<string, Uint8Array>;
   /** The scanner response the analysis uses (its calibration profile, or nominal for the declared source). */
   response: ScannerResponse;
@@ -111,6 +115,63 @@ export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { s
 }
 
 /**
+ * The object masks a labelled package carries (docs/scan-package.md, truth.json): a truth object's
+ * `"mask"` names an 8-bit one-channel PNG inside the package, of the scan's image size, non-zero on
+ * the object's pixels. Undefined when no object has one. A mask that cannot be used (outside the
+ * package, unreadable, another size or channel count, empty, or reaching outside the object's
+ * bounding box, i.e. not registered with it) is an error naming the package and object: training
+ * on it would teach the wrong pixels.
+ */
+export async function readObjectMasks(pkgDir: string, truth: ScanTruth, width: number, height: number): Promise<Map<string, Uint8Array> | undefined> {
+  let masks: Map<string, Uint8Array> | undefined;
+  for (const o of truth.objects as Array<ScanTruth['objects'][number] & { mask?: unknown }>) {
+    if (o.mask === undefined) continue;
+    const fail = (why: string): never => {
+      throw new Error(`package ${pkgDir}: mask of object ${o.id} (${JSON.stringify(o.mask)}): ${why}`);
+    };
+    if (typeof o.mask !== 'string' || !o.mask || path.isAbsolute(o.mask) || o.mask.includes('\\') || o.mask.split('/').some((s) => s === '..' || s === '')) {
+      fail('must be a relative path inside the package');
+    }
+    const file = path.join(pkgDir, o.mask as string);
+    let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
+    let depth: string | undefined;
+    let channels = 0;
+    try {
+      const { default: sharp } = await import('sharp');
+      const img = sharp(await fs.readFile(file));
+      const meta = await img.metadata();
+      if (meta.format !== 'png') fail(`is ${meta.format ?? 'not an image'}, expected PNG`);
+      depth = meta.depth;
+      channels = meta.channels ?? 0;
+      // (sharp's raw output of a grey PNG is sRGB unless told otherwise)
+      decoded = await img.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      if ((e as Error).message.startsWith(`package ${pkgDir}:`)) throw e;
+      return fail(`cannot be read (${(e as Error).message})`);
+    }
+    const { data, info } = decoded!;
+    if (depth !== 'uchar' || channels !== 1 || info.channels !== 1) fail(`must be 8-bit one-channel, is ${depth} with ${channels} channel(s)`);
+    if (info.width !== width || info.height !== height) fail(`is ${info.width}×${info.height}, the scan's image ${width}×${height}`);
+    const b = o.boundingBox;
+    const mask = new Uint8Array(width * height);
+    let on = 0;
+    let outside = 0;
+    for (let q = 0; q < mask.length; q++) {
+      if (!data[q]) continue;
+      mask[q] = 1;
+      on++;
+      const x = q % width;
+      const y = (q - x) / width;
+      if (x < b.x || x >= b.x + b.width || y < b.y || y >= b.y + b.height) outside++;
+    }
+    if (!on) fail('is empty');
+    if (outside) fail(`${outside} of its ${on} pixels lie outside the object's boundingBox`);
+    (masks ??= new Map()).set(o.id, mask);
+  }
+  return masks;
+}
+
+/**
  * Scan packages with truth.json in a folder. Calibration packages (calibration.json) in the same
  * folder are fitted first; a scan uses the newest profile of its scanner serial and source kind
  * acquired before it, else the nominal response of its declared source.
@@ -149,7 +210,9 @@ export async function* packageScans(dir: string, part: Sharding = { shard: 0, sh
     const low = pkg.imagePaths.low ? await decodeScanImage(pkg.imagePaths.low) : undefined;
     const m = pkg.metadata;
     const profile = profiles.find((p) => p.serial === m.scanner?.serial && p.kind === m.source.kind && p.acquiredAt <= m.scannedAt);
+    const masks = await readObjectMasks(pkgDir, truth, high.width, high.height);
     yield {
+      ...(masks ? { masks } : {}),
       metadata: m,
       images: { high, low },
       truth,

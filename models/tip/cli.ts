@@ -12,7 +12,8 @@
  *               truth is skipped); calibration packages in it are fitted the same way, and copied to
  *               --out so that readers of --out (npm run dataset/eval) use the same responses.
  * --out         new packages tip-<target>-<k>/ (target's scanner, source, spacing, manifest; truth =
- *               target truth + projected objects).
+ *               target truth + projected objects, each with its mask masks/<objectId>.png: the
+ *               pixels its projection altered, so training does not fill its box; docs/scan-package.md).
  * --per-scan    signatures per output scan, 1..3, or a range A..B drawn per scan (default 1); touching
  *               items cut out together are one signature (each keeps its own truth object).
  * --classes     item classes to cut out and project (default ivory,rhino_horn).
@@ -28,13 +29,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { writeScanPackage } from '#adapter/scan-package/write.ts';
 import type { TruthClass } from '#adapter/scan-package/types.ts';
 import { Rng } from '#adapter/simulator/prng.ts';
 import { nominalResponse } from '#services/core/physics/response.ts';
 import { isMain } from '#services/core/is-main.ts';
 import { packageScans } from '../evaluation/labelled-scans.ts';
-import { DEFAULT_TIP_CLASSES, ITEM_CLASSES, extractSignatures, folderProfiles, listTargets, loadTarget, profileFor, projectIntoScan, type Signature } from './tip.ts';
+import { DEFAULT_TIP_CLASSES, ITEM_CLASSES, extractSignatures, folderProfiles, listTargets, loadTarget, profileFor, projectIntoScan, writeTipPackage, type Signature } from './tip.ts';
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`error: ${msg}\n`);
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     labelled += r.projected.reduce((n, p) => n + p.memberBoxes.filter((b) => b.width > 0).length, 0);
     unplaced += r.unplaced;
     if (r.projected.length) {
-      await writeScanPackage(path.join(values.out, r.metadata.scanId), r.metadata, r.images.high, r.images.low, r.truth);
+      await writeTipPackage(path.join(values.out, r.metadata.scanId), r);
       written++;
     } else {
       process.stderr.write(`[tip] ${entry.scanId}: no plausible place for any object; nothing written\n`);

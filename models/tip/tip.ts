@@ -77,11 +77,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { decomposerFor, type Decomposer } from '#services/core/physics/decompose.ts';
 import type { ScannerResponse } from '#services/core/physics/response.ts';
 import type { SourceKind } from '#services/core/physics/spectrum.ts';
 import { readScanPackage, decodeScanImage } from '#adapter/scan-package/read.ts';
-import type { ScanImage } from '#adapter/scan-package/write.ts';
+import { writeScanPackage, type ScanImage } from '#adapter/scan-package/write.ts';
 import type { Concealment, ScanMetadata, ScanTruth, TruthClass, TruthObject, BoundingBox } from '#adapter/scan-package/types.ts';
 import { SCAN_ID_PATTERN } from '#adapter/scan-package/types.ts';
 import { Rng } from '#adapter/simulator/prng.ts';
@@ -1007,6 +1008,11 @@ export interface Projected {
   box: BoundingBox;
   /** Tight box of each member (its truth box in the target), clipped to the image; width 0 if none. */
   memberBoxes: BoundingBox[];
+  /**
+   * Each member's pixels (image indices, ascending): those the projection altered where the
+   * member's mask covers ≥ 50 % of the pixel (the rule of its box, so the box is their tight box).
+   */
+  memberPixels: Int32Array[];
   /** Pixels (image indices) covered ≥ 50 % by the signature's mask. */
   pixels: number;
   /** Mean area density of the target behind the object, g/cm². */
@@ -1044,6 +1050,7 @@ export function projectFootprint(
   const chans: Array<{ out: ScanImage; dose: number | null; key: 'high' | 'low' }> = [{ out: images.high, dose: dose.high, key: 'high' }];
   if (images.low && original.low) chans.push({ out: images.low, dose: dose.low, key: 'low' });
   const mb = fp.members.map(() => [Infinity, Infinity, -Infinity, -Infinity]);
+  const mp: number[][] = fp.members.map(() => []);
   const lut = attenuationLut(airValue);
   for (let j = 0; j < fp.height; j++) {
     const y = y0 + j;
@@ -1072,6 +1079,7 @@ export function projectFootprint(
       for (let m = 0; m < mb.length; m++) {
         if (fp.members[m]![q]! < 0.5) continue;
         const r = mb[m]!;
+        mp[m]!.push(p);
         r[0] = Math.min(r[0]!, x);
         r[1] = Math.min(r[1]!, y);
         r[2] = Math.max(r[2]!, x + 1);
@@ -1096,7 +1104,8 @@ export function projectFootprint(
   }
   const box: BoundingBox = bx1 > bx0 ? { x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0 } : { x: x0, y: y0, width: 0, height: 0 };
   const memberBoxes = mb.map(([a, b, c, d]): BoundingBox => (c! > a! ? { x: a!, y: b!, width: c! - a!, height: d! - b! } : { x: x0, y: y0, width: 0, height: 0 }));
-  return { box, memberBoxes, pixels, backgroundGcm2: pixels ? bgSum / pixels : 0, brighter };
+  const memberPixels = mp.map((a) => Int32Array.from(a).sort());
+  return { box, memberBoxes, memberPixels, pixels, backgroundGcm2: pixels ? bgSum / pixels : 0, brighter };
 }
 
 /**
@@ -1159,6 +1168,12 @@ export interface TipResult {
   dose: DoseEstimate;
   /** Objects that found no plausible place. */
   unplaced: number;
+  /**
+   * Each projected truth object's mask by object id, full image frame (width × height of the
+   * target, row-major, 1 = object): the pixels its projection altered (Projected.memberPixels).
+   * Training needs them: without a mask a box is trained as filled (models/training/targets.ts).
+   */
+  masks: Map<string, Uint8Array>;
 }
 
 /** A new scan id `tip-<target>-<k>` that stays within the scan id pattern. */
@@ -1227,6 +1242,8 @@ export function projectIntoScan(target: TipScan, signatures: Signature[], opts: 
   const objects: TruthObject[] = base ? base.objects.map((o) => ({ ...o })) : [];
   let n = 0;
   const counts = new Map<string, number>();
+  const masks = new Map<string, Uint8Array>();
+  const npx = target.images.high.width * target.images.high.height;
   for (const p of projected) {
     const s = p.signature;
     const v = p.variation;
@@ -1245,6 +1262,9 @@ export function projectIntoScan(target: TipScan, signatures: Signature[], opts: 
       };
       if (m.species) o.species = m.species;
       if (m.densityGcm3 !== undefined) o.densityGcm3 = +(m.densityGcm3 * v.densityScale).toFixed(3);
+      const mask = new Uint8Array(npx);
+      for (const q of p.memberPixels[i]!) mask[q] = 1;
+      masks.set(o.id, mask);
       objects.push(o);
       counts.set(m.class, (counts.get(m.class) ?? 0) + 1);
     });
@@ -1262,7 +1282,29 @@ export function projectIntoScan(target: TipScan, signatures: Signature[], opts: 
       notes: [...(base?.manifestTruth.notes ?? []), ...tipNotes],
     },
   };
-  return { metadata, images, truth, projected, dose, unplaced };
+  return { metadata, images, truth, projected, dose, unplaced, masks };
+}
+
+/**
+ * Writes a TIP result as a labelled scan package: each projected object's mask as an 8-bit
+ * one-channel PNG `masks/<objectId>.png` in the image frame (255 = object, 0 = not), referenced
+ * from its truth object as `"mask": "masks/<objectId>.png"` (docs/scan-package.md, truth.json),
+ * written before truth.json and scan.json, so a package that is complete has its masks.
+ */
+export async function writeTipPackage(dir: string, res: Pick<TipResult, 'metadata' | 'images' | 'truth' | 'masks'>): Promise<void> {
+  const { width, height } = res.images.high;
+  const objects: Array<TruthObject & { mask?: string }> = res.truth.objects.map((o) => ({ ...o }));
+  if (res.masks.size) await fs.mkdir(path.join(dir, 'masks'), { recursive: true });
+  for (const o of objects) {
+    const mask = res.masks.get(o.id);
+    if (!mask) continue;
+    if (mask.length !== width * height) throw new Error(`mask of ${o.id} has ${mask.length} pixels, the image ${width}×${height}`);
+    const px = Buffer.alloc(mask.length);
+    for (let q = 0; q < mask.length; q++) if (mask[q]) px[q] = 255;
+    o.mask = `masks/${o.id}.png`;
+    await fs.writeFile(path.join(dir, o.mask), await sharp(px, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 9 }).toBuffer());
+  }
+  await writeScanPackage(dir, res.metadata, res.images.high, res.images.low, { ...res.truth, objects });
 }
 
 // ————————————————————————————————————————————————————————————— folders

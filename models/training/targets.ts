@@ -33,7 +33,8 @@ export function groupOf(density: number | undefined, groups: TimberGroup[]): num
 /**
  * Coverage of each output cell by each head's objects (0–255), plus the timber group of the
  * dominant timber object per cell (IGNORE_GROUP elsewhere). Masks are full-resolution object
- * masks; when absent (an agency archive with boxes only) the truth box is used.
+ * masks (the simulator's, or a package's mask files such as `npm run tip` writes: LabelledScan.masks);
+ * an object without one (an agency archive with boxes only) is its filled truth box.
  */
 export function buildTargets(
   truth: ScanTruth,

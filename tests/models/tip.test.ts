@@ -5,6 +5,7 @@
  * each scanner's response, Poisson counts), so the truth of every pixel is known; nothing is mocked.
  */
 import { execFile } from 'node:child_process';
+import sharp from 'sharp';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,8 @@ import { decodeScanImage, readScanPackage } from '#adapter/scan-package/read.ts'
 import type { BoundingBox, ScanMetadata, ScanTruth, SourceSpec } from '#adapter/scan-package/types.ts';
 import { writeScanPackage } from '#adapter/scan-package/write.ts';
 import { Rng } from '#adapter/simulator/prng.ts';
-import { packageScans } from '#models/evaluation/labelled-scans.ts';
+import { packageScans, type LabelledScan } from '#models/evaluation/labelled-scans.ts';
+import { buildTargets } from '#models/training/targets.ts';
 import {
   IDENTITY_VARIATION,
   estimateDoses,
@@ -497,7 +499,10 @@ describe('projected packages', () => {
     expect(names).toEqual(['tip-B-cont-2-0', 'tip-B-cont-2-2', 'tip-B-cont-3-1']);
     await run(tsx, args('out2'));
     for (const n of names) {
-      for (const f of ['scan.json', 'truth.json', 'high.tiff', 'low.tiff']) {
+      const masks = (await fs.readdir(path.join(tmp, 'out1', n, 'masks'))).map((m) => `masks/${m}`);
+      expect(masks.length).toBeGreaterThan(0);
+      expect((await fs.readdir(path.join(tmp, 'out2', n, 'masks'))).map((m) => `masks/${m}`)).toEqual(masks);
+      for (const f of ['scan.json', 'truth.json', 'high.tiff', 'low.tiff', ...masks]) {
         const a = await fs.readFile(path.join(tmp, 'out1', n, f));
         const b = await fs.readFile(path.join(tmp, 'out2', n, f));
         expect(a.equals(b)).toBe(true);
@@ -511,5 +516,143 @@ describe('projected packages', () => {
     );
     expect(excluded?.code).toBe(1);
     expect(excluded?.stderr).toMatch(/1 signature\(s\) excluded/);
+  });
+
+  it('`npm run tip` writes each projected object’s mask, registered with the pixels it altered; packageScans reads it and training uses it', async () => {
+    const src = sourceScan();
+    await writeScanPackage(path.join(tmp, 'msig', src.metadata.scanId), src.metadata, src.images.high, src.images.low, src.truth);
+    for (const [id, seed] of [['B-cont-4', 41], ['B-cont-5', 42], ['B-cont-6', 43]] as const) {
+      const t = containerScan(id, seed);
+      await writeScanPackage(path.join(tmp, 'minto', id), t.metadata, t.images.high, t.images.low, t.truth);
+    }
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    const out = path.join(tmp, 'mout');
+    await run(tsx, [path.resolve('models/tip/cli.ts'), '--signatures', path.join(tmp, 'msig'), '--into', path.join(tmp, 'minto'), '--out', out, '--count', '6', '--per-scan', '1..2', '--seed', '8']);
+    const benign = new Map<string, LabelledScan>();
+    for await (const l of packageScans(path.join(tmp, 'minto'))) benign.set(l.metadata.scanId, l);
+    expect(benign.size).toBe(3);
+    // The file format (docs/scan-package.md): truth object → "mask": "masks/<id>.png", 8-bit grey, image size.
+    const first = (await fs.readdir(out)).sort()[0]!;
+    const firstTruth = JSON.parse(await fs.readFile(path.join(out, first, 'truth.json'), 'utf8')) as { objects: Array<{ id: string; concealment: string; mask?: string }> };
+    const ref = firstTruth.objects.find((o) => o.concealment === 'tip')!;
+    expect(ref.mask).toBe(`masks/${ref.id}.png`);
+    const meta = await sharp(path.join(out, first, ref.mask!)).metadata();
+    expect([meta.format, meta.channels, meta.depth, meta.width, meta.height]).toEqual(['png', 1, 'uchar', 300, 140]);
+    expect(firstTruth.objects.filter((o) => o.concealment !== 'tip').every((o) => o.mask === undefined)).toBe(true);
+
+    let scans = 0;
+    let objects = 0;
+    let rotated = 0;
+    for await (const l of packageScans(out)) {
+      scans++;
+      const base = benign.get(l.metadata.scanId.replace(/^tip-/, '').replace(/-\d+$/, ''))!;
+      const W = l.images.high.width;
+      const H = l.images.high.height;
+      const changed = new Uint8Array(W * H);
+      for (let p = 0; p < W * H; p++) if (l.images.high.data[p] !== base.images.high.data[p] || l.images.low!.data[p] !== base.images.low!.data[p]) changed[p] = 1;
+      const tip = l.truth.objects.filter((o) => o.concealment === ('tip' as string));
+      expect(tip.length).toBeGreaterThan(0);
+      // Only projected objects have masks; the target's own objects keep the box fallback.
+      expect([...l.masks!.keys()].sort()).toEqual(tip.map((o) => o.id).sort());
+      for (const o of tip) {
+        objects++;
+        const mask = l.masks!.get(o.id)!;
+        expect(mask.length).toBe(W * H);
+        const b = o.boundingBox;
+        // Its pixels: non-empty, inside the box, and the box is their tight box (same ≥ 50 % rule).
+        let on = 0;
+        let x0 = W;
+        let y0 = H;
+        let x1 = -1;
+        let y1 = -1;
+        for (let p = 0; p < W * H; p++) {
+          if (!mask[p]) continue;
+          on++;
+          const x = p % W;
+          const y = Math.floor(p / W);
+          expect(x >= b.x && x < b.x + b.width && y >= b.y && y < b.y + b.height).toBe(true);
+          [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+        }
+        expect(on).toBeGreaterThan(200);
+        expect({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }).toEqual(b);
+        if (on < 0.9 * b.width * b.height) rotated++;
+        // Registered with the projection: the mask is only altered pixels (precision 1 when written
+        // so far), and covers most of what the projection altered around this object (the rest, ~12 %,
+        // is the signature's partly covered rim, < 50 %). The same mask mirrored in its box, turned
+        // or moved by 3 px lands on unaltered pixels (precision 0.60–0.985 on these scans).
+        const score = (m: (x: number, y: number) => boolean): { precision: number; recall: number } => {
+          let tp = 0;
+          let n = 0;
+          let alt = 0;
+          for (let y = Math.max(0, b.y - 3); y < Math.min(H, b.y + b.height + 3); y++) {
+            for (let x = Math.max(0, b.x - 3); x < Math.min(W, b.x + b.width + 3); x++) {
+              const inMask = m(x, y);
+              const c = changed[y * W + x]!;
+              n += inMask ? 1 : 0;
+              alt += c;
+              tp += inMask && c ? 1 : 0;
+            }
+          }
+          return { precision: tp / n, recall: tp / alt };
+        };
+        const at = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < W && y < H && mask[y * W + x] === 1;
+        const own = score(at);
+        expect(own.precision).toBeGreaterThan(0.995);
+        expect(own.recall).toBeGreaterThan(0.8);
+        const wrong = [
+          score((x, y) => at(2 * b.x + b.width - 1 - x, y)), // mirrored in x within the box
+          score((x, y) => at(x, 2 * b.y + b.height - 1 - y)), // mirrored in y
+          score((x, y) => at(2 * b.x + b.width - 1 - x, 2 * b.y + b.height - 1 - y)), // turned 180°
+          score((x, y) => at(x - 3, y)), // moved 3 px
+        ];
+        for (const w of wrong) expect(w.precision).toBeLessThan(0.99);
+      }
+      // dataset.ts passes the masks to buildTargets: fewer ivory cells than the filled boxes.
+      const grid = { factorX: 1, factorY: 1, stride: 4, w: Math.ceil(W / 4), h: Math.ceil(H / 4) };
+      const cells = (t: Uint8Array): number => t.subarray(0, grid.w * grid.h).reduce((n, v) => n + (v >= 128 ? 1 : 0), 0);
+      const withMasks = cells(buildTargets(l.truth, W, H, grid, [], l.masks));
+      const boxes = cells(buildTargets(l.truth, W, H, grid, []));
+      expect(withMasks).toBeGreaterThan(0);
+      expect(withMasks).toBeLessThan(boxes);
+    }
+    expect(scans).toBe(6);
+    expect(objects).toBeGreaterThanOrEqual(7);
+    expect(rotated).toBeGreaterThan(0); // some objects are tilted, so a filled box would be wrong
+
+    // A package whose mask file is bad is an error naming the package and the object; without
+    // mask references (box-only archives) a package still reads, with no masks.
+    const dir = path.join(out, first);
+    const mfile = path.join(dir, ref.mask!);
+    const good = await fs.readFile(mfile);
+    const readAll = async (): Promise<LabelledScan[]> => {
+      const all: LabelledScan[] = [];
+      for await (const l of packageScans(out)) all.push(l);
+      return all;
+    };
+    const { data, info } = await sharp(good).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(1);
+    const flipped = Buffer.alloc(data.length);
+    for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) flipped[y * info.width + x] = data[y * info.width + info.width - 1 - x]!;
+    const bad: Array<[Buffer, RegExp]> = [
+      [await sharp(flipped, { raw: { width: info.width, height: info.height, channels: 1 } }).toColourspace('b-w').png().toBuffer(), /outside the object's boundingBox/],
+      [await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).resize(info.width - 1, info.height).toColourspace('b-w').png().toBuffer(), /is 299×140, the scan's image 300×140/],
+      [await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).toColourspace('srgb').png().toBuffer(), /one-channel/],
+      [Buffer.alloc(info.width * info.height), /cannot be read|not an image|expected PNG/],
+    ];
+    for (const [bytes, why] of bad) {
+      await fs.writeFile(mfile, bytes);
+      const err = await readAll().then(() => null, (e: Error) => e);
+      expect(err?.message).toContain(`package ${dir}: mask of object ${ref.id}`);
+      expect(err?.message).toMatch(why);
+    }
+    await fs.rm(mfile);
+    expect(await readAll().then(() => null, (e: Error) => e.message)).toMatch(/cannot be read/);
+    const truthFile = path.join(dir, 'truth.json');
+    const truth = JSON.parse(await fs.readFile(truthFile, 'utf8')) as { objects: Array<{ mask?: string }> };
+    for (const o of truth.objects) delete o.mask;
+    await fs.writeFile(truthFile, JSON.stringify(truth));
+    const after = await readAll();
+    expect(after.length).toBe(6);
+    expect(after.find((l) => l.metadata.scanId === first)!.masks).toBeUndefined();
   });
 });
