@@ -41,6 +41,18 @@
  *   class (ρ·d with d the box's smaller side; ivory ≤ 100 kg, rhino horn ≤ 10 kg). On the
  *   simulator's cluttered scenes they keep a quarter to two fifths of the ivory cut-outs and about
  *   one rhino horn in nine, and still pass some polluted ones: look at the CLI's --sheet first.
+ * - Projected quantity: for a class with a known material (MATERIAL_OF_CLASS: ivory, horn, bone,
+ *   PVC) the signature also carries the area density t of that material over the background, per
+ *   channel from the source's own response (one unknown per channel, well conditioned at any
+ *   energy; the background as its polyethylene equivalent), averaged over the channels; projection
+ *   then adds t of the material through the TARGET's response: Δa = a_tgt(b + t·material) − a_tgt(b).
+ *   The basis split s is not projected for such classes: at 4/2.5 and 6/3.5 MeV the two channels
+ *   are so alike that 0.001 of attenuation moves the split by 1–1.5 g/cm² (and the fitted
+ *   profiles' decomposition does not even invert its own forward model near air: (0, 0) comes back
+ *   as (−47, +55) g/cm² on one), so the source's split of an ivory tusk had metal fractions from
+ *   −2.7 to +2.3, where a 9/6 MeV target measures ~0.4 for ivory: projected as that split it was
+ *   another material in the target (docs/evaluation/tip-finetune/masks/README.md, "Why projected
+ *   ivory is not seen as ivory"). The mask and the checks still use the basis total.
  * - Projection increment: the target pixel's basis b is decomposed from its 3×3 local mean
  *   attenuation, and the increment Δa = forward(b + s) − forward(b) is added to the pixel's own
  *   attenuation, i.e. v_new = v · exp(−Δa). With a noise-free target this is exactly
@@ -79,7 +91,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decomposerFor, type Decomposer } from '#services/core/physics/decompose.ts';
-import type { ScannerResponse } from '#services/core/physics/response.ts';
+import type { ChannelResponse, ScannerResponse } from '#services/core/physics/response.ts';
+import { massAttenuation, type MaterialId } from '#services/core/physics/attenuation.ts';
+import { BASIS_MATERIALS } from '#services/core/physics/decompose.ts';
 import type { SourceKind } from '#services/core/physics/spectrum.ts';
 import { readScanPackage, decodeScanImage } from '#adapter/scan-package/read.ts';
 import { writeScanPackage, type ScanImage } from '#adapter/scan-package/write.ts';
@@ -148,6 +162,13 @@ export interface Signature {
   sourceOrigin: { x: number; y: number };
   /** Mean area density on the members' box edges over the mean under the mask (see extraction). */
   edgeRatio: number;
+  /**
+   * The signature's material (MATERIAL_OF_CLASS of its class), when known. Then `thicknessGcm2` is
+   * what is projected (forward_tgt(b + t·material) − forward_tgt(b)), not the basis split: see the header.
+   */
+  material?: MaterialId;
+  /** Area density of `material` over the background, g/cm², from the source's own channels; 0 outside the mask. */
+  thicknessGcm2?: Float32Array;
 }
 
 // ————————————————————————————————————————————————————————————— small image helpers
@@ -159,6 +180,89 @@ function cropAttenuation(img: ScanImage, airValue: number, x0: number, y0: numbe
   const out = new Float32Array(w * h);
   for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out[j * w + i] = attenuationOf(img.data[(y0 + j) * img.width + x0 + i]!, airValue);
   return out;
+}
+
+// ————————————————————————————————————————————————————————————— material thickness
+
+/**
+ * Material of each item class (the simulator's materials: scanner-adapter/src/simulator/cargo.ts).
+ * A signature of one of these classes is projected as a thickness of its material, not as its
+ * basis split (see the header, "Projected quantity").
+ */
+export const MATERIAL_OF_CLASS: Partial<Record<TruthClass, MaterialId>> = {
+  ivory: 'ivory',
+  rhino_horn: 'horn_keratin',
+  cattle_horn: 'horn_keratin',
+  bone: 'bone',
+  pvc_pipe: 'pvc',
+};
+
+/** One channel's spectrum with the mass attenuations of the two basis materials and one more. */
+interface MaterialChannel {
+  w: Float64Array;
+  pe: Float64Array;
+  fe: Float64Array;
+  mat: Float64Array;
+}
+
+const materialChannels = new WeakMap<ChannelResponse, Map<MaterialId, MaterialChannel>>();
+
+function materialChannel(c: ChannelResponse, material: MaterialId): MaterialChannel {
+  let byMat = materialChannels.get(c);
+  if (!byMat) materialChannels.set(c, (byMat = new Map()));
+  let mc = byMat.get(material);
+  if (!mc) {
+    mc = {
+      w: Float64Array.from(c.weights),
+      pe: Float64Array.from(c.energiesMeV, (e) => massAttenuation(BASIS_MATERIALS.organic, e)),
+      fe: Float64Array.from(c.energiesMeV, (e) => massAttenuation(BASIS_MATERIALS.metal, e)),
+      mat: Float64Array.from(c.energiesMeV, (e) => massAttenuation(material, e)),
+    };
+    byMat.set(material, mc);
+  }
+  return mc;
+}
+
+/**
+ * Attenuation −ln Σ w·exp(−μ_pe·o − μ_fe·m − μ_mat·t) of o g/cm² polyethylene, m iron and t of
+ * the material through one channel, with its derivatives in o and t.
+ */
+function channelAttenuation(c: MaterialChannel, o: number, m: number, t: number): { a: number; dO: number; dT: number } {
+  let s = 0;
+  let so = 0;
+  let st = 0;
+  for (let b = 0; b < c.w.length; b++) {
+    const e = c.w[b]! * Math.exp(-c.pe[b]! * o - c.fe[b]! * m - c.mat[b]! * t);
+    s += e;
+    so += e * c.pe[b]!;
+    st += e * c.mat[b]!;
+  }
+  s = Math.max(s, 1e-300);
+  return { a: -Math.log(s), dO: so / s, dT: st / s };
+}
+
+/** Polyethylene-equivalent area density of attenuation `a` through one channel (one unknown, well conditioned). */
+function polyethyleneEquivalent(c: MaterialChannel, a: number): number {
+  let x = 0;
+  for (let it = 0; it < 30; it++) {
+    const f = channelAttenuation(c, x, 0, 0);
+    const step = (f.a - a) / f.dO;
+    x = Math.min(600, Math.max(-60, x - step));
+    if (Math.abs(step) < 1e-5) break;
+  }
+  return x;
+}
+
+/** Area density t of the material that raises the attenuation over a polyethylene-equivalent background x to `a`. */
+function materialOver(c: MaterialChannel, x: number, a: number): number {
+  let t = 0;
+  for (let it = 0; it < 30; it++) {
+    const f = channelAttenuation(c, x, 0, t);
+    const step = (f.a - a) / f.dT;
+    t = Math.min(600, Math.max(-200, t - step));
+    if (Math.abs(step) < 1e-5) break;
+  }
+  return t;
 }
 
 /** Separable Gaussian blur with clamped edges (σ in pixels; σ ≤ 0 returns a copy). */
@@ -667,6 +771,26 @@ export function extractSignatures(scan: TipScan, opts: ExtractOptions = {}): Ext
       skip(`implausible signature, background leaked in (${bad})`);
       continue;
     }
+    // Material thickness over the background, per channel from the source's own response (one
+    // unknown per channel, well conditioned at any energy), averaged over the channels.
+    const material = MATERIAL_OF_CLASS[sig.class];
+    if (material) {
+      const chans = [{ c: materialChannel(scan.response.high, material), a: aH, fill: fillH }];
+      if (aL && fillL && scan.response.low) chans.push({ c: materialChannel(scan.response.low, material), a: aL, fill: fillL });
+      const t = new Float32Array(sw * sh);
+      for (let y = 0; y < sh; y++) {
+        for (let x = 0; x < sw; x++) {
+          const q = y * sw + x;
+          if (!sig.mask[q]) continue;
+          const p = (y + y0) * w + x + x0;
+          let sum = 0;
+          for (const ch of chans) sum += materialOver(ch.c, polyethyleneEquivalent(ch.c, ch.fill[p]!), ch.a[p]!);
+          t[q] = sum / chans.length;
+        }
+      }
+      sig.material = material;
+      sig.thicknessGcm2 = t;
+    }
     out.signatures.push(sig);
   }
   return out;
@@ -702,6 +826,9 @@ export interface Footprint {
   height: number;
   organic: Float32Array;
   metal: Float32Array;
+  /** Area density of the signature's material (Signature.thicknessGcm2), when it has one. */
+  material?: MaterialId;
+  thicknessGcm2?: Float32Array;
   /** Fraction of each pixel covered by the signature's mask (0..1). */
   coverage: Float32Array;
   /** The same for each member's mask (its truth box is where this is ≥ 0.5). */
@@ -753,6 +880,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
     metal: new Float32Array(fw * fh),
     coverage: new Float32Array(fw * fh),
     members: sig.members.map(() => new Float32Array(fw * fh)),
+    ...(sig.material && sig.thicknessGcm2 ? { material: sig.material, thicknessGcm2: new Float32Array(fw * fh) } : {}),
   };
   // Zero-padded copies (one pixel all round), so bilinear samples need no bounds checks; the
   // members as bits (≤ 31 members, checked at extraction).
@@ -760,6 +888,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
   const ph = sig.height + 2;
   const O = new Float32Array(pw * ph);
   const Mt = new Float32Array(pw * ph);
+  const Tk = new Float32Array(pw * ph);
   const C = new Float32Array(pw * ph);
   const B = new Int32Array(pw * ph);
   for (let y = 0; y < sig.height; y++) {
@@ -768,6 +897,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
       const r = (y + 1) * pw + x + 1;
       O[r] = sig.organic[q]!;
       Mt[r] = sig.metal[q]!;
+      if (sig.thicknessGcm2) Tk[r] = sig.thicknessGcm2[q]!;
       C[r] = sig.mask[q]!;
       let bits = 0;
       sig.members.forEach((m, i) => {
@@ -789,6 +919,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
     for (let i = 0; i < fw; i++) {
       let so = 0;
       let sm = 0;
+      let st = 0;
       let sc = 0;
       let anyMember = false;
       for (let b = 0; b < n; b++) {
@@ -814,6 +945,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
           if (!(cov > 0)) continue; // signature values are 0 wherever the mask is
           so += O[r]! * w00 + O[r + 1]! * w10 + O[r + pw]! * w01 + O[r + pw + 1]! * w11;
           sm += Mt[r]! * w00 + Mt[r + 1]! * w10 + Mt[r + pw]! * w01 + Mt[r + pw + 1]! * w11;
+          st += Tk[r]! * w00 + Tk[r + 1]! * w10 + Tk[r + pw]! * w01 + Tk[r + pw + 1]! * w11;
           sc += cov;
           if (B[r]! | B[r + 1]! | B[r + pw]! | B[r + pw + 1]!) {
             if (!anyMember) sMember.fill(0);
@@ -828,6 +960,7 @@ export function transformSignature(sig: Signature, v: Variation, target: { x: nu
       const p = j * fw + i;
       fp.organic[p] = so * k;
       fp.metal[p] = sm * k;
+      if (fp.thicknessGcm2) fp.thicknessGcm2[p] = st * k;
       fp.coverage[p] = sc / (n * n);
       if (anyMember) for (let m = 0; m < sMember.length; m++) fp.members[m]![p] = sMember[m]! / (n * n);
     }
@@ -1052,6 +1185,9 @@ export function projectFootprint(
   const mb = fp.members.map(() => [Infinity, Infinity, -Infinity, -Infinity]);
   const mp: number[][] = fp.members.map(() => []);
   const lut = attenuationLut(airValue);
+  // Material signature: its attenuation through the TARGET's channels over the target's background.
+  const matH = fp.material && fp.thicknessGcm2 ? materialChannel(dec.response.high, fp.material) : null;
+  const matL = matH && dec.response.low ? materialChannel(dec.response.low, fp.material!) : null;
   for (let j = 0; j < fp.height; j++) {
     const y = y0 + j;
     if (y < 0 || y >= H) continue;
@@ -1061,13 +1197,23 @@ export function projectFootprint(
       const q = j * fp.width + i;
       const so = fp.organic[q]!;
       const sm = fp.metal[q]!;
-      if (so === 0 && sm === 0) continue;
+      const st = matH ? fp.thicknessGcm2![q]! : 0;
+      if (so === 0 && sm === 0 && st === 0) continue;
       const p = y * W + x;
       const mH = localMeanA(original.high, lut, x, y);
       const mL = original.low ? localMeanA(original.low, lut, x, y) : undefined;
       const b = dec.pixel(mH, mL);
-      const f0 = dec.forward(b.organic, b.metal);
-      const f1 = dec.forward(b.organic + so, b.metal + sm);
+      let daH: number;
+      let daL: number | undefined;
+      if (matH) {
+        daH = channelAttenuation(matH, b.organic, b.metal, st).a - channelAttenuation(matH, b.organic, b.metal, 0).a;
+        daL = matL ? channelAttenuation(matL, b.organic, b.metal, st).a - channelAttenuation(matL, b.organic, b.metal, 0).a : undefined;
+      } else {
+        const f0 = dec.forward(b.organic, b.metal);
+        const f1 = dec.forward(b.organic + so, b.metal + sm);
+        daH = f1.high - f0.high;
+        daL = f1.low !== undefined && f0.low !== undefined ? f1.low - f0.low : undefined;
+      }
       if (fp.coverage[q]! >= 0.5) {
         pixels++;
         bgSum += b.organic + b.metal;
@@ -1088,7 +1234,7 @@ export function projectFootprint(
       for (const ch of chans) {
         const v = ch.out.data[p]!;
         if (v === 0) continue; // "no signal" stays no signal
-        const da = ch.key === 'high' ? f1.high - f0.high : f1.low! - f0.low!;
+        const da = ch.key === 'high' ? daH : daL!;
         const tSig = Math.exp(-da);
         let vn = v * tSig;
         if (tSig > 1) brighter++;
