@@ -124,7 +124,7 @@ export async function* simulatedScans(spec: SimulatedSplit, part: Sharding = { s
  */
 export async function readObjectMasks(pkgDir: string, truth: ScanTruth, width: number, height: number): Promise<Map<string, Uint8Array> | undefined> {
   let masks: Map<string, Uint8Array> | undefined;
-  for (const o of truth.objects as Array<ScanTruth['objects'][number] & { mask?: unknown }>) {
+  for (const o of truth.objects) {
     if (o.mask === undefined) continue;
     const fail = (why: string): never => {
       throw new Error(`package ${pkgDir}: mask of object ${o.id} (${JSON.stringify(o.mask)}): ${why}`);
@@ -132,24 +132,21 @@ export async function readObjectMasks(pkgDir: string, truth: ScanTruth, width: n
     if (typeof o.mask !== 'string' || !o.mask || path.isAbsolute(o.mask) || o.mask.includes('\\') || o.mask.split('/').some((s) => s === '..' || s === '')) {
       fail('must be a relative path inside the package');
     }
-    const file = path.join(pkgDir, o.mask as string);
+    const file = path.join(pkgDir, o.mask);
+    const { default: sharp } = await import('sharp');
     let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
-    let depth: string | undefined;
-    let channels = 0;
+    let meta: { format?: string; depth?: string; channels?: number };
     try {
-      const { default: sharp } = await import('sharp');
       const img = sharp(await fs.readFile(file));
-      const meta = await img.metadata();
-      if (meta.format !== 'png') fail(`is ${meta.format ?? 'not an image'}, expected PNG`);
-      depth = meta.depth;
-      channels = meta.channels ?? 0;
+      meta = await img.metadata();
       // (sharp's raw output of a grey PNG is sRGB unless told otherwise)
       decoded = await img.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     } catch (e) {
-      if ((e as Error).message.startsWith(`package ${pkgDir}:`)) throw e;
       return fail(`cannot be read (${(e as Error).message})`);
     }
-    const { data, info } = decoded!;
+    if (meta.format !== 'png') fail(`is ${meta.format ?? 'not an image'}, expected PNG`);
+    const { depth, channels = 0 } = meta;
+    const { data, info } = decoded;
     if (depth !== 'uchar' || channels !== 1 || info.channels !== 1) fail(`must be 8-bit one-channel, is ${depth} with ${channels} channel(s)`);
     if (info.width !== width || info.height !== height) fail(`is ${info.width}×${info.height}, the scan's image ${width}×${height}`);
     const b = o.boundingBox;

@@ -1439,7 +1439,7 @@ export function projectIntoScan(target: TipScan, signatures: Signature[], opts: 
  */
 export async function writeTipPackage(dir: string, res: Pick<TipResult, 'metadata' | 'images' | 'truth' | 'masks'>): Promise<void> {
   const { width, height } = res.images.high;
-  const objects: Array<TruthObject & { mask?: string }> = res.truth.objects.map((o) => ({ ...o }));
+  const objects: TruthObject[] = res.truth.objects.map((o) => ({ ...o }));
   if (res.masks.size) await fs.mkdir(path.join(dir, 'masks'), { recursive: true });
   for (const o of objects) {
     const mask = res.masks.get(o.id);

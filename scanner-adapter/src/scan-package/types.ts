@@ -65,6 +65,12 @@ export interface TruthObject {
   concealment: Concealment;
   /** Free-form details (e.g. "hollow pulp cavity", "cut piece"). */
   notes?: string;
+  /**
+   * The object's mask inside the package, e.g. "masks/<id>.png": 8-bit one-channel PNG of the
+   * image's size, non-zero on the object (docs/scan-package.md; written by npm run tip, read by
+   * models/evaluation/labelled-scans.ts readObjectMasks). Absent: training uses the filled box.
+   */
+  mask?: string;
 }
 
 export interface ScanTruth {

@@ -29,11 +29,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface ApiResult<T> {
-  data: T;
-  etag: string | null;
-}
-
 /**
  * The typed client: paths, parameters, bodies and answers come from the API's own OpenAPI
  * document (generated/api.ts, `npm run api:client`), so a call the server would refuse by its
@@ -50,19 +45,16 @@ api.use({
 
 type Answered<D> = Promise<{ data?: D; error?: unknown; response: Response }>;
 
-/** The answer and its ETag, or an ApiError with the server's code and message (a 401 ends the session). */
-export async function answer<D>(call: Answered<D>, opts: { noSessionCheck?: boolean } = {}): Promise<ApiResult<D>> {
+/** The answer, or an ApiError with the server's code and message (a 401 ends the session). */
+export async function ok<D>(call: Answered<D>, opts: { noSessionCheck?: boolean } = {}): Promise<D> {
   const { data, error, response } = await call;
   if (!response.ok) {
     const body = (error && typeof error === 'object' ? error : null) as Record<string, unknown> | null;
     if (response.status === 401 && !opts.noSessionCheck) onUnauthenticated?.();
     throw new ApiError(response.status, String(body?.error ?? response.status), String(body?.message ?? (response.statusText || 'request failed')), body);
   }
-  return { data: data as D, etag: response.headers.get('etag') };
+  return data as D;
 }
-
-/** The answer only. */
-export const ok = <D>(call: Answered<D>, opts: { noSessionCheck?: boolean } = {}): Promise<D> => answer(call, opts).then((r) => r.data);
 
 /** An If-Match header carrying an alert version (docs/review.md). */
 export const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });
