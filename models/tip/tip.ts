@@ -92,7 +92,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decomposerFor, type Decomposer } from '#services/core/physics/decompose.ts';
 import type { ChannelResponse, ScannerResponse } from '#services/core/physics/response.ts';
-import { massAttenuation, type MaterialId } from '#services/core/physics/attenuation.ts';
+import type { MaterialId } from '#services/core/physics/attenuation.ts';
+import { polyChannel, type PolyChannel } from '#services/core/physics/channel.ts';
 import { BASIS_MATERIALS } from '#services/core/physics/decompose.ts';
 import type { SourceKind } from '#services/core/physics/spectrum.ts';
 import { readScanPackage, decodeScanImage } from '#adapter/scan-package/read.ts';
@@ -197,56 +198,25 @@ export const MATERIAL_OF_CLASS: Partial<Record<TruthClass, MaterialId>> = {
   pvc_pipe: 'pvc',
 };
 
-/** One channel's spectrum with the mass attenuations of the two basis materials and one more. */
-interface MaterialChannel {
-  w: Float64Array;
-  pe: Float64Array;
-  fe: Float64Array;
-  mat: Float64Array;
-}
+/** A channel seen through the two basis materials and one more (polyethylene, iron, material). */
+const materialChannel = (c: ChannelResponse, material: MaterialId): PolyChannel => polyChannel(c, [BASIS_MATERIALS.organic, BASIS_MATERIALS.metal, material]);
+/** Scratch for the one-unknown inversions below (single-threaded, not re-entrant). */
+const tv = new Float64Array(3);
+const grad = new Float64Array(3);
 
-const materialChannels = new WeakMap<ChannelResponse, Map<MaterialId, MaterialChannel>>();
-
-function materialChannel(c: ChannelResponse, material: MaterialId): MaterialChannel {
-  let byMat = materialChannels.get(c);
-  if (!byMat) materialChannels.set(c, (byMat = new Map()));
-  let mc = byMat.get(material);
-  if (!mc) {
-    mc = {
-      w: Float64Array.from(c.weights),
-      pe: Float64Array.from(c.energiesMeV, (e) => massAttenuation(BASIS_MATERIALS.organic, e)),
-      fe: Float64Array.from(c.energiesMeV, (e) => massAttenuation(BASIS_MATERIALS.metal, e)),
-      mat: Float64Array.from(c.energiesMeV, (e) => massAttenuation(material, e)),
-    };
-    byMat.set(material, mc);
-  }
-  return mc;
-}
-
-/**
- * Attenuation −ln Σ w·exp(−μ_pe·o − μ_fe·m − μ_mat·t) of o g/cm² polyethylene, m iron and t of
- * the material through one channel, with its derivatives in o and t.
- */
-function channelAttenuation(c: MaterialChannel, o: number, m: number, t: number): { a: number; dO: number; dT: number } {
-  let s = 0;
-  let so = 0;
-  let st = 0;
-  for (let b = 0; b < c.w.length; b++) {
-    const e = c.w[b]! * Math.exp(-c.pe[b]! * o - c.fe[b]! * m - c.mat[b]! * t);
-    s += e;
-    so += e * c.pe[b]!;
-    st += e * c.mat[b]!;
-  }
-  s = Math.max(s, 1e-300);
-  return { a: -Math.log(s), dO: so / s, dT: st / s };
+/** Attenuation of o g/cm² polyethylene, m iron and t of the channel's material. */
+function channelAttenuation(c: PolyChannel, o: number, m: number, t: number): number {
+  tv[0] = o;
+  tv[1] = m;
+  tv[2] = t;
+  return c.attenuation(tv, grad);
 }
 
 /** Polyethylene-equivalent area density of attenuation `a` through one channel (one unknown, well conditioned). */
-function polyethyleneEquivalent(c: MaterialChannel, a: number): number {
+function polyethyleneEquivalent(c: PolyChannel, a: number): number {
   let x = 0;
   for (let it = 0; it < 30; it++) {
-    const f = channelAttenuation(c, x, 0, 0);
-    const step = (f.a - a) / f.dO;
+    const step = (channelAttenuation(c, x, 0, 0) - a) / grad[0]!;
     x = Math.min(600, Math.max(-60, x - step));
     if (Math.abs(step) < 1e-5) break;
   }
@@ -254,11 +224,10 @@ function polyethyleneEquivalent(c: MaterialChannel, a: number): number {
 }
 
 /** Area density t of the material that raises the attenuation over a polyethylene-equivalent background x to `a`. */
-function materialOver(c: MaterialChannel, x: number, a: number): number {
+function materialOver(c: PolyChannel, x: number, a: number): number {
   let t = 0;
   for (let it = 0; it < 30; it++) {
-    const f = channelAttenuation(c, x, 0, t);
-    const step = (f.a - a) / f.dT;
+    const step = (channelAttenuation(c, x, 0, t) - a) / grad[2]!;
     t = Math.min(600, Math.max(-200, t - step));
     if (Math.abs(step) < 1e-5) break;
   }
@@ -1206,8 +1175,8 @@ export function projectFootprint(
       let daH: number;
       let daL: number | undefined;
       if (matH) {
-        daH = channelAttenuation(matH, b.organic, b.metal, st).a - channelAttenuation(matH, b.organic, b.metal, 0).a;
-        daL = matL ? channelAttenuation(matL, b.organic, b.metal, st).a - channelAttenuation(matL, b.organic, b.metal, 0).a : undefined;
+        daH = channelAttenuation(matH, b.organic, b.metal, st) - channelAttenuation(matH, b.organic, b.metal, 0);
+        daL = matL ? channelAttenuation(matL, b.organic, b.metal, st) - channelAttenuation(matL, b.organic, b.metal, 0) : undefined;
       } else {
         const f0 = dec.forward(b.organic, b.metal);
         const f1 = dec.forward(b.organic + so, b.metal + sm);

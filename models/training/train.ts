@@ -16,6 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMain } from '#services/core/is-main.ts';
+import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
 import type { DetectionClass } from '#services/core/domain.ts';
 import type { ModelCard } from '#services/model-registry/card.ts';
 import { sha256File } from '#services/storage/image-store.ts';
@@ -91,7 +92,7 @@ export async function train(opts: {
     await fs.mkdir(cache, { recursive: true });
     await fs.writeFile(effective, JSON.stringify(cfg, null, 2));
     const trainIndex = path.join(cache, 'train', 'dataset.json');
-    let have: { scans?: number } = {};
+    let have: { scans?: number; decomposer?: number } = {};
     try {
       have = JSON.parse(await fs.readFile(trainIndex, 'utf8'));
     } catch {
@@ -99,7 +100,9 @@ export async function train(opts: {
     }
     const wanted = opts.packages || opts.addPackages ? undefined : cfg.dataset.train.count; // an archive has the size it has
     const addedElsewhere = (have as { addedPackages?: string }).addedPackages !== (opts.addPackages ? path.resolve(opts.addPackages) : undefined);
-    if (opts.rebuild || !have.scans || addedElsewhere || (wanted !== undefined && have.scans !== wanted)) {
+    // Inputs made by another decomposition are another dataset (the cache would otherwise be reused silently).
+    const staleInputs = have.decomposer !== DECOMPOSER_VERSION;
+    if (opts.rebuild || !have.scans || addedElsewhere || staleInputs || (wanted !== undefined && have.scans !== wanted)) {
       const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
       if (opts.packages) args.push('--packages', opts.packages);
       if (opts.addPackages) args.push('--add-packages', path.resolve(opts.addPackages));

@@ -54,6 +54,8 @@ export async function signIn(browser: Browser, baseUrl: string, who: { username:
   await page.fill('input[name=password]', who.password);
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid=who]');
+  // Signing in at '/' goes on to the role's start page; wait for that rather than race it.
+  if (pathname === '/') await page.waitForFunction(() => location.pathname !== '/');
   return page;
 }
 

@@ -4,7 +4,7 @@
  * The API enforces access; the console only avoids offering what the role cannot do.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { ApiError, api, ok, onSessionEnded, setCsrfToken, type Me } from './api.ts';
 import { CalibrationsPage, KeysPage, ModelsPage, UsersPage } from './admin.tsx';
 import { AlertPage, Queue } from './inspector.tsx';
@@ -91,7 +91,9 @@ function App() {
   }, []);
 
   const role = me?.role as Role | undefined;
-  useEffect(() => {
+  // A layout effect, so the start page's URL is set in the same task as the first signed-in render
+  // (a plain effect left a moment where the header showed but the URL was still '/').
+  useLayoutEffect(() => {
     if (role && (path === '/' || path === '')) navigate(HOME[role] ?? '/', true);
   }, [role, path]);
 
