@@ -91,6 +91,33 @@ function misdeclaredCites(s: AnalysedScan, cites: Set<string>): boolean {
   return !s.truth.manifestTruth.honest && s.truth.objects.some((o) => o.class === 'timber' && o.species && cites.has(o.species));
 }
 
+/** One wildlife object of a scan and whether a tier-1 detection of its class is on it. */
+export interface ObjectOutcome {
+  class: 'ivory' | 'rhino_horn';
+  concealment: TruthObject['concealment'];
+  /** Ivory: whole tusk or cut piece (from the truth notes); horn: none. */
+  form: 'whole tusk' | 'cut piece' | null;
+  hit: boolean;
+}
+
+/**
+ * Per-object outcomes (same hit rule as the detection rate: a tier-1 detection of the class on the
+ * object, localisation IoU ≥ HIT_IOU), for breakdowns by concealment and form.
+ */
+export function objectOutcomes(s: AnalysedScan): ObjectOutcome[] {
+  const out: ObjectOutcome[] = [];
+  for (const cls of WILDLIFE) {
+    const objs = s.truth.objects.filter((x) => x.class === cls);
+    const dets = tier1(s, cls);
+    for (const o of objs) {
+      const best = Math.max(0, ...dets.map((d) => localisationIoU(d.box, o.boundingBox, objs.map((x) => x.boundingBox))));
+      const form = cls !== 'ivory' ? null : /whole tusk/.test(o.notes ?? '') ? 'whole tusk' : /cut piece/.test(o.notes ?? '') ? 'cut piece' : null;
+      out.push({ class: cls, concealment: o.concealment, form, hit: best >= HIT_IOU });
+    }
+  }
+  return out;
+}
+
 export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationReport {
   const ref = loadSpeciesReference();
   const cites = new Set(ref.entries.filter((e) => e.citesAppendix).map((e) => e.species));

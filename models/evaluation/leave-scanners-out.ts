@@ -16,7 +16,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedModel } from '#services/model-registry/card.ts';
-import { evaluate, type EvaluationReport } from './evaluate.ts';
+import { evaluate, objectOutcomes, type EvaluationReport, type ObjectOutcome } from './evaluate.ts';
+import { wilson } from './metrics.ts';
 import { simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { nominalResponse } from '#services/core/physics/response.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
@@ -53,6 +54,26 @@ export function formatScannerTable(rows: ScannerRow[]): string {
   return L.join('\n');
 }
 
+/**
+ * Wildlife objects of the held-out families pooled, by class, concealment and form (the issue's
+ * targets name open, cut pieces, in logs and behind machinery separately).
+ */
+export function formatObjectBreakdown(objects: ObjectOutcome[]): string {
+  const groups = new Map<string, { hits: number; total: number }>();
+  for (const o of objects) {
+    const key = `${o.class === 'ivory' ? 'ivory' : 'rhino horn'} | ${o.concealment.replace(/_/g, ' ')} | ${o.form ?? '—'}`;
+    const g = groups.get(key) ?? { hits: 0, total: 0 };
+    g.total++;
+    if (o.hit) g.hits++;
+    groups.set(key, g);
+  }
+  const L = ['| class | concealment | form | objects with a box on them |', '|---|---|---|---|'];
+  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    L.push(`| ${key} | ${pctf({ rate: g.total ? g.hits / g.total : null, ci95: wilson(g.hits, g.total), hits: g.hits, total: g.total })} |`);
+  }
+  return L.join('\n');
+}
+
 export async function runLeaveScannersOut(opts: {
   model: LoadedModel;
   source: 'linac' | 'tube';
@@ -73,6 +94,7 @@ export async function runLeaveScannersOut(opts: {
   ];
   const rows: ScannerRow[] = [];
   const all: AnalysedScan[] = [];
+  const heldOutScans = new Set<string>();
   for (const [k, g] of groups.entries()) {
     // k (the group's position in the full table) fixes the seeds: skipping a group changes no other's scans.
     if (opts.only && !opts.only.includes(g.heldOut ? g.family : 'training')) continue;
@@ -88,6 +110,7 @@ export async function runLeaveScannersOut(opts: {
       expected: opts.perFamily * (opts.profileOnly ? 1 : 2),
     });
     all.push(...analysed);
+    if (g.heldOut) for (const a of analysed) heldOutScans.add(a.scanId);
     for (const cal of ['profile', 'nominal'] as const) {
       const part = analysed.filter((a) => a.calibration === cal);
       if (part.length) rows.push({ family: g.family, heldOut: g.heldOut, calibration: cal, report: evaluate(part, opts.model.card) });
@@ -110,13 +133,16 @@ export async function runLeaveScannersOut(opts: {
       wildlifeFalseAlarm: one.wildlifeFalseAlarmRate.total ? one.wildlifeFalseAlarmRate.hits > 0 : null,
       verdictFalseAlarm: one.verdictFalseAlarmRate.total ? one.verdictFalseAlarmRate.hits > 0 : null,
       maxScore: a.maxScore,
+      objects: objectOutcomes(a),
     };
   });
+  const breakdown = formatObjectBreakdown(perScan.filter((p) => heldOutScans.has(p.scanId) && p.calibration === 'profile').flatMap((p) => p.objects));
+  process.stderr.write(`wildlife objects on the held-out families, by concealment and form:\n${breakdown}\n`);
   await fs.writeFile(path.join(opts.out, 'leave-scanners-out.scans.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, thresholds: opts.model.card.thresholds, scans: perScan }) + '\n');
   await fs.writeFile(path.join(opts.out, 'leave-scanners-out.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, perFamily: opts.perFamily, seed, rows: json }, null, 2) + '\n');
   await fs.writeFile(
     path.join(opts.out, 'leave-scanners-out.md'),
-    `# Leave-scanners-out: ${opts.model.card.id}@${opts.model.card.version}\n\n${opts.perFamily} simulated scans per row group (scenario mixed), each analysed with the scanner's calibration profile${opts.profileOnly ? ' only' : ' and with the nominal response'}. 95 % Wilson intervals.\n\n${table}\n`,
+    `# Leave-scanners-out: ${opts.model.card.id}@${opts.model.card.version}\n\n${opts.perFamily} simulated scans per row group (scenario mixed), each analysed with the scanner's calibration profile${opts.profileOnly ? ' only' : ' and with the nominal response'}. 95 % Wilson intervals.\n\n${table}\n\n## Wildlife objects on the held-out families, by concealment and form (calibration profile)\n\n${breakdown}\n`,
   );
   const bars = rows.map((r) => ({
     label: `${r.family.replace(/ \(.*\)/, '')} · ${r.calibration}`,
