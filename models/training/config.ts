@@ -4,6 +4,7 @@ import type { DetectionClass } from '#services/core/domain.ts';
 import type { SimulatedSplit } from '../evaluation/labelled-scans.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
 import type { ModelCard, TimberGroup } from '#services/model-registry/card.ts';
+import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
 
 type SplitSpec = SimulatedSplit;
 
@@ -64,7 +65,8 @@ export function cardSkeleton(cfg: TrainingConfig, version = '0.0.0'): ModelCard 
     createdAt: new Date(0).toISOString(),
     intendedUse: '',
     classes: cfg.classes,
-    input: cfg.input,
+    // Basis inputs are stamped with the decomposition that made them (the registry checks it).
+    input: cfg.input.representation?.kind === 'basis' ? { ...cfg.input, representation: { ...cfg.input.representation, decomposer: DECOMPOSER_VERSION } } : cfg.input,
     output: {
       heatmap: { name: cfg.output.heatmap, stride: cfg.output.stride, logits: true, temperature: cfg.output.temperature ?? 4 },
       timberGroups: { name: cfg.output.timberGroups, groups: groupsWithGenera(cfg) },

@@ -3,6 +3,7 @@
  * the worker's pre/post-processing and the people who must decide whether to trust a model.
  */
 import type { DetectionClass } from '../core/domain.ts';
+import { DECOMPOSER_VERSION } from '../core/physics/decompose.ts';
 
 export interface ClassThreshold {
   /** Score at or above which a detection is tier 1 (raises an alert when it is a wildlife class). */
@@ -91,8 +92,11 @@ export interface ModelCard {
      * calibration profile (or the nominal response of the declared source) —
      * channel 0 = total area density (polyethylene + iron equivalent, g/cm²) × massScale,
      * channel 1 = iron-equivalent area density (g/cm²) × metalScale (services/core/physics/decompose.ts).
+     * `decomposer`: the DECOMPOSER_VERSION the training inputs were made with (absent: 1). The
+     * registry refuses a basis model whose version differs from this build's: its inputs would not
+     * be the ones it learned and was measured on.
      */
-    representation?: { kind: 'attenuation' } | { kind: 'basis'; massScale: number; metalScale: number };
+    representation?: { kind: 'attenuation' } | { kind: 'basis'; massScale: number; metalScale: number; decomposer?: number };
   };
   output: {
     /**
@@ -162,6 +166,15 @@ export interface LoadedModel {
   dir: string;
   /** Runs but never raises alerts (SHADOW_MODELS). */
   shadow: boolean;
+}
+
+/** Why a basis card's inputs are not what this build computes (the registry refuses such a model), or null. */
+export function representationProblem(card: ModelCard): string | null {
+  const rep = card.input.representation;
+  if (rep?.kind !== 'basis') return null;
+  const made = rep.decomposer ?? 1;
+  if (made === DECOMPOSER_VERSION) return null;
+  return `trained on area densities from decomposer version ${made}, but this build decomposes with version ${DECOMPOSER_VERSION} (docs/models.md, "The decomposition on close energy pairs"): retrain it (npm run train) or keep the release it came with`;
 }
 
 /** Why a card's validated domain is unusable (the registry refuses such a model), or null. */

@@ -93,3 +93,29 @@ describe('keptRegions', () => {
     expect(keptRegions(all, threshold, 0)).toHaveLength(above);
   });
 });
+
+describe('regions wider than a wildlife object', () => {
+  it('are split, level by level, until the part holding the peak fits the largest object of the class', () => {
+    // A score that stays moderately high over a whole container (0.6), rising towards a tusk (0.93).
+    const mw = 200;
+    const mh = 20;
+    const m = new Float64Array(mw * mh);
+    for (let y = 0; y < mh; y++) {
+      for (let x = 0; x < mw; x++) {
+        const d = Math.hypot(x - 150, (y - 10) * 3);
+        m[y * mw + x] = 0.6 + 0.33 * Math.exp(-(d * d) / 200);
+      }
+    }
+    const [whole] = peakRegions(m, mw, mw, mh, 0.2, 2.5);
+    expect(whole!.x1 - whole!.x0 + 1, 'without a size limit: one box over the container').toBe(mw);
+    const parts = peakRegions(m, mw, mw, mh, 0.2, 2.5, 30);
+    const top = parts.reduce((a, b) => (b.peak > a.peak ? b : a));
+    expect(top.peak).toBeCloseTo(0.93, 2);
+    expect(top.x1 - top.x0 + 1).toBeLessThanOrEqual(30);
+    expect(top.x0).toBeLessThanOrEqual(150);
+    expect(top.x1).toBeGreaterThanOrEqual(150);
+    // A compact object is left as it was.
+    const compact = scoreMap(13, 30, 21, 26);
+    expect(peakRegions(compact, W / STRIDE, W / STRIDE, H / STRIDE, 0.2, 2.5, 30)).toEqual(peakRegions(compact, W / STRIDE, W / STRIDE, H / STRIDE, 0.2, 2.5));
+  });
+});

@@ -68,20 +68,50 @@ export function regions(map: ArrayLike<number>, mapW: number, w: number, h: numb
 const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
 
 /**
+ * Largest extent (mm, along either axis of the box) an object of a wildlife class can have: a
+ * whole tusk is at most about 3 m, a rhino horn well under 1.5 m (simulator: 1–2.5 m tusks,
+ * 20–60 cm horns; docs/simulator.md). A region of the score map wider than this is not one object.
+ */
+export const MAX_OBJECT_EXTENT_MM: Partial<Record<DetectionClass, number>> = { ivory: 3500, rhino_horn: 1500 };
+/** Step (logits) by which a too-large region's level is raised until it splits. */
+const SPLIT_STEP_LOGITS = 0.5;
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** The components of `cells` at or above `level` (the rest of the map ignored). */
+function subRegions(map: ArrayLike<number>, mapW: number, w: number, h: number, cells: number[], level: number): Region[] {
+  const sub = new Float64Array(mapW * h);
+  for (const c of cells) sub[c] = map[c]!;
+  return regions(sub, mapW, w, h, level);
+}
+
+/**
  * Regions at the candidate score, each split at a level `drop` logits below its own peak, so
  * that objects of similar strength packed together (horns side by side, tusk pieces) get a box
  * each instead of one box around the heap. Low tails around a peak are dropped from the box; so
  * is a much weaker object touching a strong one (its cells fall below the level) — a known
  * limit: it is then not reported separately (a watershed split would keep it).
+ *
+ * A region still wider or taller than `maxCells` cannot be one object of the class: its level is
+ * raised SPLIT_STEP_LOGITS at a time until its parts fit (or the level reaches the part's peak).
+ * Without this, a model whose ivory score stays moderately high over a whole container (tusks
+ * lying in an empty one) gave one box around the container, 2074 × 340 pixels for six tusks.
  */
-export function peakRegions(map: ArrayLike<number>, mapW: number, w: number, h: number, candidate: number, drop: number): Region[] {
+export function peakRegions(map: ArrayLike<number>, mapW: number, w: number, h: number, candidate: number, drop: number, maxCells = Infinity): Region[] {
   const out: Region[] = [];
+  const settle = (region: Region, level: number): void => {
+    const tooBig = region.x1 - region.x0 + 1 > maxCells || region.y1 - region.y0 + 1 > maxCells;
+    const next = sigmoid(logit(level) + SPLIT_STEP_LOGITS);
+    if (!tooBig || next > region.peak) {
+      out.push(region);
+      return;
+    }
+    for (const part of subRegions(map, mapW, w, h, region.cells, next)) settle(part, next);
+  };
   for (const r of regions(map, mapW, w, h, candidate)) {
-    const level = Math.max(candidate, 1 / (1 + Math.exp(-(logit(r.peak) - drop))));
-    const sub = new Float64Array(mapW * h);
-    for (const c of r.cells) sub[c] = map[c]!;
+    const level = Math.max(candidate, sigmoid(logit(r.peak) - drop));
     // A loop, not push(...spread): a noisy 12000-wide scan can have more regions than the call stack holds arguments.
-    for (const region of regions(sub, mapW, w, h, level)) out.push(region);
+    for (const region of subRegions(map, mapW, w, h, r.cells, level)) settle(region, level);
   }
   return out;
 }
@@ -131,7 +161,10 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   const toScore = scoreTransform(card.output.heatmap);
   card.classes.forEach((cls: DetectionClass, ci) => {
     const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
-    for (const r of keptRegions(peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5), card.thresholds[cls].score, card.maxCandidatesPerClass ?? DEFAULT_MAX_CANDIDATES_PER_CLASS)) {
+    const maxMm = MAX_OBJECT_EXTENT_MM[cls];
+    const maxCells = maxMm === undefined ? Infinity : Math.ceil(maxMm / (stride * card.input.pixelSpacingMm));
+    const found = peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5, maxCells);
+    for (const r of keptRegions(found, card.thresholds[cls].score, card.maxCandidatesPerClass ?? DEFAULT_MAX_CANDIDATES_PER_CLASS)) {
       // Box in model-input pixels: the region's cells, or for compact wildlife objects the
       // object's own extent in the attenuation image (cells are 4 model pixels: a cut tusk piece
       // would otherwise get a box up to twice its size).
