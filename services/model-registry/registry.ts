@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DETECTION_CLASSES } from '../core/domain.ts';
 import { sha256File } from '../storage/image-store.ts';
-import { domainProblem, type LoadedModel, type ModelCard } from './card.ts';
+import { domainProblem, representationProblem, type LoadedModel, type ModelCard } from './card.ts';
 
 export interface RegistryFile {
   /** Active version per model id. Promotion of a shadow candidate is a change here. */
@@ -43,6 +43,8 @@ export async function loadModelDir(dir: string, shadow = false): Promise<LoadedM
   // A wrong domain would silently send scans the model was validated for to review, or the reverse.
   const badDomain = domainProblem(card);
   if (badDomain) throw new Error(`${card.id}@${card.version}: ${badDomain}`);
+  const badInputs = representationProblem(card);
+  if (badInputs) throw new Error(`${card.id}@${card.version}: ${badInputs}`);
   // A class the system does not know would reach the store, the API and the rules unchecked.
   const unknown = (card.classes ?? []).filter((c) => !(DETECTION_CLASSES as readonly string[]).includes(c));
   if (unknown.length) throw new Error(`${card.id}@${card.version}: unknown detection class(es) ${unknown.join(', ')} (known: ${DETECTION_CLASSES.join(', ')})`);

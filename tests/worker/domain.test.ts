@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScanMetadata } from '#adapter/scan-package/types.ts';
 import { loadConfig } from '#services/core/config.ts';
-import { domainProblem, type LoadedModel, type ModelCard, type ValidatedDomain } from '#services/model-registry/card.ts';
+import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
+import { domainProblem, representationProblem, type LoadedModel, type ModelCard, type ValidatedDomain } from '#services/model-registry/card.ts';
 import { loadModelDir, loadModelRegistry } from '#services/model-registry/registry.ts';
 import { analyseImages, applicability, describeScan, domainGaps } from '#workers/analysis/analyse.ts';
 import type { InferencePool } from '#workers/inference/inference-pool.ts';
@@ -118,5 +119,24 @@ describe('the registry refuses a malformed domain', () => {
     }
     expect(domainProblem({ ...base, domain: LINAC })).toBeNull();
     expect(domainProblem(base)).toBeNull();
+  });
+
+  it('refuses a basis model trained on another decomposition (absent version = 1), names both versions', async () => {
+    const real = await loadModelRegistry(loadConfig().modelsDir);
+    const linacModel = real.active.find((m) => m.card.input.representation?.kind === 'basis')!;
+    const rep = linacModel.card.input.representation as { kind: 'basis'; massScale: number; metalScale: number; decomposer?: number };
+    expect(rep.decomposer, 'the active basis model was trained on this build\'s decomposition').toBe(DECOMPOSER_VERSION);
+    for (const decomposer of [undefined, DECOMPOSER_VERSION - 1, DECOMPOSER_VERSION + 1]) {
+      const { decomposer: _, ...rest } = rep;
+      const c = { ...linacModel.card, input: { ...linacModel.card.input, representation: decomposer === undefined ? rest : { ...rest, decomposer } } } as ModelCard;
+      const made = decomposer ?? 1;
+      expect(representationProblem(c)).toContain(`decomposer version ${made}, but this build decomposes with version ${DECOMPOSER_VERSION}`);
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cxr-decomposer-'));
+      dirs.push(dir);
+      await fs.cp(linacModel.dir, dir, { recursive: true });
+      await fs.writeFile(path.join(dir, 'card.json'), JSON.stringify(c));
+      await expect(loadModelDir(dir)).rejects.toThrow(/retrain it/);
+    }
+    expect(representationProblem(linacModel.card)).toBeNull();
   });
 });
