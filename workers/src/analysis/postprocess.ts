@@ -162,7 +162,9 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
   card.classes.forEach((cls: DetectionClass, ci) => {
     const map = toScore(heat.data.subarray(ci * mh * mw, (ci + 1) * mh * mw));
     const maxMm = MAX_OBJECT_EXTENT_MM[cls];
-    const maxCells = maxMm === undefined ? Infinity : Math.ceil(maxMm / (stride * card.input.pixelSpacingMm));
+    // A map cell's size in mm, from the scan's own spacing and the resampling factor to model pixels.
+    const cellMm = stride * Math.min(ctx.spacingMm.x * ctx.input.factorX, ctx.spacingMm.y * ctx.input.factorY);
+    const maxCells = maxMm === undefined || !(cellMm > 0) ? Infinity : Math.ceil(maxMm / cellMm);
     const found = peakRegions(map, mw, w, h, card.candidateScore, card.output.heatmap.peakDropLogits ?? 2.5, maxCells);
     for (const r of keptRegions(found, card.thresholds[cls].score, card.maxCandidatesPerClass ?? DEFAULT_MAX_CANDIDATES_PER_CLASS)) {
       // Box in model-input pixels: the region's cells, or for compact wildlife objects the
