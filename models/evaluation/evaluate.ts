@@ -91,6 +91,11 @@ function misdeclaredCites(s: AnalysedScan, cites: Set<string>): boolean {
   return !s.truth.manifestTruth.honest && s.truth.objects.some((o) => o.class === 'timber' && o.species && cites.has(o.species));
 }
 
+/** The best localisation IoU any of `dets` reaches on object `o` among the same-class objects `objs`. */
+function bestLocalisation(dets: DetectionRecord[], o: TruthObject, objs: TruthObject[]): number {
+  return Math.max(0, ...dets.map((d) => localisationIoU(d.box, o.boundingBox, objs.map((x) => x.boundingBox))));
+}
+
 /** One wildlife object of a scan and whether a tier-1 detection of its class is on it. */
 export interface ObjectOutcome {
   class: 'ivory' | 'rhino_horn';
@@ -110,7 +115,7 @@ export function objectOutcomes(s: AnalysedScan): ObjectOutcome[] {
     const objs = s.truth.objects.filter((x) => x.class === cls);
     const dets = tier1(s, cls);
     for (const o of objs) {
-      const best = Math.max(0, ...dets.map((d) => localisationIoU(d.box, o.boundingBox, objs.map((x) => x.boundingBox))));
+      const best = bestLocalisation(dets, o, objs);
       const form = cls !== 'ivory' ? null : /whole tusk/.test(o.notes ?? '') ? 'whole tusk' : /cut piece/.test(o.notes ?? '') ? 'cut piece' : null;
       out.push({ class: cls, concealment: o.concealment, form, hit: best >= HIT_IOU });
     }
@@ -140,7 +145,7 @@ export function evaluate(scans: AnalysedScan[], card: ModelCard): EvaluationRepo
       const objs = objsOf(s);
       for (const o of objs) {
         objects++;
-        const best = Math.max(0, ...dets.map((d) => localisationIoU(d.box, o.boundingBox, objs.map((x) => x.boundingBox))));
+        const best = bestLocalisation(dets, o, objs);
         if (best >= HIT_IOU) hit++;
         if (best >= LOC_IOU) loc++;
       }
