@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const added = extra ? counts.slice(n).reduce((a, b) => a + b, 0) : 0;
   await fs.writeFile(
     path.join(outDir, 'dataset.json'),
-    JSON.stringify({ config: cfg.id, split, shards: jobs.length, scans: total, decomposer: DECOMPOSER_VERSION, source: values.packages ?? 'simulator', ...(extra ? { addedPackages: extra, addedScans: added } : {}) }, null, 2),
+    JSON.stringify({ config: cfg.id, split, shards: jobs.length, scans: total, decomposer: DECOMPOSER_VERSION, source: values.packages ?? 'simulator', ...(values.packages ? {} : { spec: cfg.dataset[split as 'train' | 'val'] }), ...(extra ? { addedPackages: extra, addedScans: added } : {}) }, null, 2),
   );
   console.log(`dataset ${split}: ${total} scans in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${outDir}`);
 }

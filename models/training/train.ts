@@ -10,6 +10,7 @@
  *                    [--init models/training/.cache/<id>/<version>.state.pt (fine-tune from an earlier version)]
  *                    [--add-packages DIR (the usual simulated train split plus these packages, e.g. TIP output)]
  *                    [--learning-rate X (peak of the one-cycle schedule; lower when continuing from --init)]
+ *                    [--train-scanners N (virtual scanners in the train split instead of the config's)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -56,12 +57,15 @@ export async function train(opts: {
   init?: string;
   /** Peak learning rate instead of the config's (a continuation wants a lower one). */
   learningRate?: number;
+  /** Virtual scanners in the train split instead of the config's (more scanners, more physics seen). */
+  trainScanners?: number;
 }): Promise<ModelCard> {
   const configPath = path.join(ROOT, 'models/training/configs', `${opts.model}.json`);
   const cfg = await loadTrainingConfig(configPath);
   if (opts.trainCount) cfg.dataset.train.count = opts.trainCount;
   if (opts.valCount) cfg.dataset.val.count = opts.valCount;
   if (opts.learningRate) cfg.training.learningRate = opts.learningRate;
+  if (opts.trainScanners && cfg.dataset.train.scanners) cfg.dataset.train.scanners.count = opts.trainScanners;
   // A small split needs no more scanners than scans (each scanner is calibrated once per process).
   for (const split of [cfg.dataset.train, cfg.dataset.val]) if (split.scanners) split.scanners.count = Math.min(split.scanners.count, split.count);
   const cache = path.resolve(opts.cacheDir ?? path.join(ROOT, 'models/training/.cache', cfg.id));
@@ -92,7 +96,7 @@ export async function train(opts: {
     await fs.mkdir(cache, { recursive: true });
     await fs.writeFile(effective, JSON.stringify(cfg, null, 2));
     const trainIndex = path.join(cache, 'train', 'dataset.json');
-    let have: { scans?: number; decomposer?: number } = {};
+    let have: { scans?: number; decomposer?: number; spec?: unknown } = {};
     try {
       have = JSON.parse(await fs.readFile(trainIndex, 'utf8'));
     } catch {
@@ -102,7 +106,9 @@ export async function train(opts: {
     const addedElsewhere = (have as { addedPackages?: string }).addedPackages !== (opts.addPackages ? path.resolve(opts.addPackages) : undefined);
     // Inputs made by another decomposition are another dataset (the cache would otherwise be reused silently).
     const staleInputs = have.decomposer !== DECOMPOSER_VERSION;
-    if (opts.rebuild || !have.scans || addedElsewhere || staleInputs || (wanted !== undefined && have.scans !== wanted)) {
+    // So is a simulated split drawn with other seeds or scanners (caches from before the spec was recorded: by size only).
+    const otherSpec = !opts.packages && have.spec !== undefined && JSON.stringify(have.spec) !== JSON.stringify(cfg.dataset.train);
+    if (opts.rebuild || !have.scans || addedElsewhere || staleInputs || otherSpec || (wanted !== undefined && have.scans !== wanted)) {
       const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
       if (opts.packages) args.push('--packages', opts.packages);
       if (opts.addPackages) args.push('--add-packages', path.resolve(opts.addPackages));
@@ -232,6 +238,7 @@ if (isMain(import.meta.url)) {
       'calibrate-only': { type: 'boolean', default: false },
       init: { type: 'string' },
       'learning-rate': { type: 'string' },
+      'train-scanners': { type: 'string' },
     },
   });
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
@@ -251,6 +258,7 @@ if (isMain(import.meta.url)) {
     calibrateOnly: values['calibrate-only'],
     init: values.init,
     learningRate: num(values['learning-rate']),
+    trainScanners: num(values['train-scanners']),
   }).catch((err) => {
     console.error(err);
     process.exit(1);

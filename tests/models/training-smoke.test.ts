@@ -50,6 +50,12 @@ describe('training toolkit', () => {
     const tampered = await loadModelRegistry(modelsDir);
     expect(tampered.active).toEqual([]);
     expect(tampered.problems[0]!.reason).toMatch(/does not match card/);
+
+    // The cached split records what it was drawn from; the same size from other scanners is another dataset.
+    const index = async () => JSON.parse(await fs.readFile(path.join(cacheDir, 'train', 'dataset.json'), 'utf8')) as { scans: number; spec: { count: number; scanners: { count: number } } };
+    expect((await index()).spec).toMatchObject({ count: 6, scanners: { count: 6 } });
+    await train({ model: 'wildlife-timber-fcn', version: '0.0.2-smoke', trainCount: 6, valCount: 4, epochs: 1, steps: 1, trainScanners: 3, modelsDir, cacheDir });
+    expect(await index()).toMatchObject({ scans: 6, spec: { count: 6, scanners: { count: 3 } } });
   });
 
   it('trains the tube-source model on calibrated inputs from randomised scanners, with hard-negative crops, tube scans only', async () => {

@@ -57,7 +57,9 @@ describe('two-basis decomposition on fitted calibration profiles', () => {
           }
         }
         expect(checked).toBeGreaterThan(20);
-        rows.push(`${family.id.padEnd(17)} ${scanner.serial}: worst |Δ| organic ${worstO.toFixed(3)} metal ${worstM.toFixed(3)} g/cm² over ${checked - shrunk} points (${shrunk} near air or where the lines cross: mass only); grid ${buildMs.toFixed(0)} ms`);
+        // Every reachable grid node is solved (the lookup interpolates between them): its residual in attenuation units.
+        if (!(d.gridResidualMax < 1e-3)) failures.push(`${scanner.serial} grid node left with residual ${d.gridResidualMax}`);
+        rows.push(`${family.id.padEnd(17)} ${scanner.serial}: worst |Δ| organic ${worstO.toFixed(3)} metal ${worstM.toFixed(3)} g/cm² over ${checked - shrunk} points (${shrunk} near air or where the lines cross: mass only); grid ${buildMs.toFixed(0)} ms, node residual ≤ ${d.gridResidualMax.toExponential(1)}`);
       }
     }
     console.log(`[decompose]\n${rows.join('\n')}`);

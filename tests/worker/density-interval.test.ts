@@ -71,4 +71,37 @@ describe('detections carry the interval from creation', () => {
     expect(timber.densityIntervalGcm3).toEqual([0.78, 1.4]);
     expect(dets.find((d) => d.class === 'ivory')!.densityIntervalGcm3).toBeNull();
   });
+  it('pools the cells in log space: a few unsure edge cells do not spread a confident load over three groups', () => {
+    const card = {
+      id: 'm',
+      version: '1',
+      sha256: 'a'.repeat(64),
+      classes: ['timber'],
+      output: { heatmap: { name: 'scores', stride: 4 }, timberGroups: { name: 'groups', groups: groups.map((g, i) => ({ ...g, id: `g${i}`, label: `g${i}`, genera: [], citesListed: i >= 2 })) } },
+      thresholds: { ivory: { score: 0.5 }, rhino_horn: { score: 0.5 }, timber: { score: 0.5 } },
+      candidateScore: 0.2,
+    } as unknown as ModelCard;
+    const model: LoadedModel = { card, path: '', dir: '', shadow: false };
+    const [mh, mw] = [4, 4];
+    const scores = new Float32Array(mh * mw);
+    const cells = [5, 6, 9, 10];
+    for (const c of cells) scores[c] = 0.8;
+    // Three cells sure of "very dense", the fourth (the load's edge) has no idea.
+    const sure = [0.01, 0.02, 0.12, 0.85];
+    const unsure = [0.25, 0.25, 0.25, 0.25];
+    const logits = new Float32Array(4 * mh * mw);
+    cells.forEach((c, k) => {
+      for (let g = 0; g < 4; g++) logits[g * mh * mw + c] = Math.log((k === 3 ? unsure : sure)[g]!);
+    });
+    const input: ModelInput = { data: new Float32Array(16 * 16), dims: [1, 1, 16, 16], width: 16, height: 16, factorX: 1, factorY: 1 };
+    const [timber] = detectionsFromOutputs(
+      { scanId: 's', model, input, scanWidth: 16, scanHeight: 16, spacingMm: { x: 10, y: 10 }, createdAt: '' },
+      { scores: { data: scores, dims: [1, 1, mh, mw] }, groups: { data: logits, dims: [1, 4, mh, mw] } },
+    );
+    // The mean of the four softmaxes would hold 85 % in the two dense groups: [0.56, 1.4].
+    const meanOfSoftmax = sure.map((p, g) => (3 * p + unsure[g]!) / 4);
+    expect(densityInterval(groups, meanOfSoftmax)).toEqual([0.56, 1.4]);
+    expect(timber!.species).toBe('g3');
+    expect(timber!.densityIntervalGcm3).toEqual([0.78, 1.4]);
+  });
 });

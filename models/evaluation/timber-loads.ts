@@ -1,0 +1,52 @@
+/**
+ * Per-scan listing of what the timber path concluded, for finding out why a load was or was not
+ * flagged: true species and density, each timber detection's density group, score (* = above
+ * threshold) and 90 % density interval, and the alert's reasons. The leave-scanners-out table
+ * gives only the rates; this shows the intervals behind them.
+ *
+ *   npx tsx models/evaluation/timber-loads.ts [--model ID@VERSION] [--scenario cites_timber|timber_honest]
+ *                                              [--count N] [--families held-out|training] [--seed S]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadModelDir, parseModelRef } from '#services/model-registry/registry.ts';
+import { simulatedScans } from './labelled-scans.ts';
+import { analyseLabelled } from './run-analysis.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'wildlife-timber-fcn@2.4.0' },
+    scenario: { type: 'string', default: 'cites_timber' },
+    count: { type: 'string', default: '48' },
+    families: { type: 'string', default: 'held-out' },
+    seed: { type: 'string', default: '980000' },
+    source: { type: 'string', default: 'linac' },
+  },
+});
+const ref = parseModelRef(values.model!);
+if (!ref) throw new Error('--model must be <id>@<version>');
+const model = await loadModelDir(path.resolve('models', ref.id, ref.version));
+const count = Number(values.count);
+const scans = await analyseLabelled(
+  simulatedScans({
+    seed: Number(values.seed),
+    count,
+    scenario: values.scenario!,
+    source: values.source as 'linac' | 'tube',
+    scanners: { families: values.families as 'held-out' | 'training', count: 12, seed: 112, nominalFraction: 0 },
+  }),
+  model,
+  { progressLabel: 'timber-loads', expected: count },
+);
+let flagged = 0;
+for (const s of scans) {
+  const truth = [...new Set(s.truth.objects.filter((o) => o.class === 'timber').map((o) => `${o.species} ${o.densityGcm3}`))].slice(0, 2).join(', ');
+  const dets = s.detections
+    .filter((d) => d.class === 'timber' && d.aboveThreshold)
+    .map((d) => `${d.species} ${d.score.toFixed(2)} [${d.densityIntervalGcm3?.join('–') ?? '?'}]`)
+    .join('; ');
+  const reasons = (s.alert?.reasons ?? []).map((r) => r.code).filter((c) => /timber|species/.test(c));
+  if (reasons.length) flagged++;
+  console.log(`${s.truth.scanner?.family ?? 'legacy'} | ${s.truth.manifestTruth.honest ? 'honest' : 'misdeclared'} | ${truth || 'no timber'} | ${dets || 'no timber detection'} | ${reasons.join(', ') || '-'}`);
+}
+console.log(`${values.model} ${values.scenario} on ${values.families} families: ${flagged} of ${scans.length} scans flagged by a timber rule`);
