@@ -42,17 +42,22 @@ describe('densityInterval', () => {
 });
 
 describe('detections carry the interval from creation', () => {
-  it('gives timber detections the interval of their region and other classes none', () => {
+  /** A card with the four density groups (the two densest CITES-listed), thresholds 0.5. */
+  const modelWith = (classes: string[]): LoadedModel => {
     const card = {
       id: 'm',
       version: '1',
       sha256: 'a'.repeat(64),
-      classes: ['ivory', 'timber'],
+      classes,
       output: { heatmap: { name: 'scores', stride: 4 }, timberGroups: { name: 'groups', groups: groups.map((g, i) => ({ ...g, id: `g${i}`, label: `g${i}`, genera: [], citesListed: i >= 2 })) } },
       thresholds: { ivory: { score: 0.5 }, rhino_horn: { score: 0.5 }, timber: { score: 0.5 } },
       candidateScore: 0.2,
     } as unknown as ModelCard;
-    const model: LoadedModel = { card, path: '', dir: '', shadow: false };
+    return { card, path: '', dir: '', shadow: false };
+  };
+
+  it('gives timber detections the interval of their region and other classes none', () => {
+    const model = modelWith(['ivory', 'timber']);
     const [mh, mw] = [4, 4];
     const scores = new Float32Array(2 * mh * mw);
     scores[0 * mh * mw + 0] = 0.9; // ivory in cell (0, 0)
@@ -72,16 +77,7 @@ describe('detections carry the interval from creation', () => {
     expect(dets.find((d) => d.class === 'ivory')!.densityIntervalGcm3).toBeNull();
   });
   it('pools the cells in log space: a few unsure edge cells do not spread a confident load over three groups', () => {
-    const card = {
-      id: 'm',
-      version: '1',
-      sha256: 'a'.repeat(64),
-      classes: ['timber'],
-      output: { heatmap: { name: 'scores', stride: 4 }, timberGroups: { name: 'groups', groups: groups.map((g, i) => ({ ...g, id: `g${i}`, label: `g${i}`, genera: [], citesListed: i >= 2 })) } },
-      thresholds: { ivory: { score: 0.5 }, rhino_horn: { score: 0.5 }, timber: { score: 0.5 } },
-      candidateScore: 0.2,
-    } as unknown as ModelCard;
-    const model: LoadedModel = { card, path: '', dir: '', shadow: false };
+    const model = modelWith(['timber']);
     const [mh, mw] = [4, 4];
     const scores = new Float32Array(mh * mw);
     const cells = [5, 6, 9, 10];
