@@ -132,6 +132,8 @@ export async function runLeaveScannersOut(opts: {
       rhino_horn: hit('rhino_horn'),
       wildlifeFalseAlarm: one.wildlifeFalseAlarmRate.total ? one.wildlifeFalseAlarmRate.hits > 0 : null,
       verdictFalseAlarm: one.verdictFalseAlarmRate.total ? one.verdictFalseAlarmRate.hits > 0 : null,
+      misdeclaredCitesFlagged: one.timber.misdeclaredCitesFlagged.total ? one.timber.misdeclaredCitesFlagged.hits > 0 : null,
+      honestTimberFlagged: one.timber.honestFalseFlags.total ? one.timber.honestFalseFlags.hits > 0 : null,
       maxScore: a.maxScore,
       objects: objectOutcomes(a),
     };

@@ -11,10 +11,12 @@ def mcnemar(x,y):
     if n==0: return 1.0
     k=min(x,y); p=sum(comb(n,i) for i in range(k+1))/2**n*2
     return min(1.0,p)
-for key in ['ivory','rhino_horn','wildlifeFalseAlarm','verdictFalseAlarm']:
+# (the timber columns are in files written since session 9; older files have none)
+for key in ['ivory','rhino_horn','wildlifeFalseAlarm','verdictFalseAlarm','misdeclaredCitesFlagged','honestTimberFlagged']:
+    if not any(key in A[k] and key in B[k] for k in common): continue
     only_a=only_b=both=tot=0
     for k in common:
-        x,y=A[k][key],B[k][key]
+        x,y=A[k].get(key),B[k].get(key)
         if x is None or y is None: continue
         tot+=1
         if x and y: both+=1
