@@ -1,11 +1,11 @@
 /**
  * Per-scan listing of what the timber path concluded, for finding out why a load was or was not
- * flagged: true species and density, each timber detection's density group, score (* = above
- * threshold) and 90 % density interval, and the alert's reasons. The leave-scanners-out table
+ * flagged: true species and density, each above-threshold timber detection's density group, score,
+ * 90 % density interval and box size, and the alert's timber reasons. The leave-scanners-out table
  * gives only the rates; this shows the intervals behind them.
  *
  *   npx tsx models/evaluation/timber-loads.ts [--model ID@VERSION] [--scenario cites_timber|timber_honest]
- *                                              [--count N] [--families held-out|training] [--seed S]
+ *                                              [--count N] [--families held-out|training] [--seed S] [--source linac|tube]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,7 +43,7 @@ for (const s of scans) {
   const truth = [...new Set(s.truth.objects.filter((o) => o.class === 'timber').map((o) => `${o.species} ${o.densityGcm3}`))].slice(0, 2).join(', ');
   const dets = s.detections
     .filter((d) => d.class === 'timber' && d.aboveThreshold)
-    .map((d) => `${d.species} ${d.score.toFixed(2)} [${d.densityIntervalGcm3?.join('–') ?? '?'}]`)
+    .map((d) => `${d.species} ${d.score.toFixed(2)} [${d.densityIntervalGcm3?.join('–') ?? '?'}] ${(d.boxMm.width / 1000).toFixed(1)}×${(d.boxMm.height / 1000).toFixed(1)} m`)
     .join('; ');
   const reasons = (s.alert?.reasons ?? []).map((r) => r.code).filter((c) => /timber|species/.test(c));
   if (reasons.length) flagged++;
