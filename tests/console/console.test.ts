@@ -12,6 +12,7 @@
 import fsp from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAN_STEP_LARGE } from '#services/console/src/pan-steps.ts';
 import { decodeGrey16 } from '#services/core/imaging.ts';
 import { waitFor } from '../helpers/packages.ts';
 import { SHOTS, buildConsoleIfStale, launchChromium, postJson, screenshot, signIn, startConsoleSystem, type ConsoleSystem, type Person } from './harness.ts';
@@ -231,6 +232,20 @@ describe('web console', () => {
     await shot(page, 'inspector-alert-readout');
     await page.mouse.move(box.x - 20, box.y - 20);
     await expect.poll(() => page.getAttribute('[data-testid=readout]', 'data-px')).toBe('');
+    // Measuring without a mouse: Enter at the centre cross, two large pans right, Enter again.
+    await page.click('[data-testid=measure]');
+    const canvas = page.locator('[data-testid=viewer-canvas]');
+    await canvas.focus();
+    const zoom = Number(await canvas.getAttribute('data-zoom'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('[data-testid=measure-mm]')).toBe('0 mm');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+ArrowRight'); // ended: panning no longer moves the line's end
+    const keyed = Number((await page.textContent('[data-testid=measure-mm]'))!.replace(' mm', ''));
+    expect(Math.abs(keyed - ((2 * PAN_STEP_LARGE) / zoom) * detail.pixelSpacingMm.x), `${keyed} mm at zoom ${zoom}`).toBeLessThanOrEqual(1);
+    await page.click('[data-testid=measure]');
     expect((await page.locator('[data-testid=manifest]').count()) + (await page.getByText('No declarations.').count())).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=reasons] li').count()).toBeGreaterThan(0);
 

@@ -5,6 +5,7 @@
  * is inert, and closing it gives focus back to where it was.
  */
 import { useEffect, useRef } from 'preact/hooks';
+import { PAN_STEP, PAN_STEP_LARGE } from './pan-steps.ts';
 
 export function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -53,9 +54,6 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['Esc', 'close this help'],
 ];
 
-/** Canvas pixels an arrow key pans the image viewer by; with Shift. */
-export const PAN_STEP = 40;
-export const PAN_STEP_LARGE = 200;
 
 /** Keys of the image viewer, while its image (the canvas) has focus: Tab to it, or click it. */
 export const VIEWER_KEYS: Array<[string, string]> = [
@@ -63,6 +61,7 @@ export const VIEWER_KEYS: Array<[string, string]> = [
   ['Shift + ← → ↑ ↓', `pan by ${PAN_STEP_LARGE} px`],
   ['+ / −', 'zoom in / out around the centre (also = and _)'],
   ['0', 'fit the whole image again'],
+  ['Enter', 'with Measure on: mark the point under the centre cross; pan to the other end; Enter again ends the measurement'],
 ];
 
 const TABBABLE = 'a[href], button:not(:disabled), input:not(:disabled):not([type=hidden]), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';

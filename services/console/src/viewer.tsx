@@ -9,13 +9,16 @@
  * heat maps were kept (migration 009) says so instead of showing an empty overlay.
  * The canvas takes keyboard focus (Tab, or a click): then arrow keys pan (Shift: further), + / −
  * zoom around the centre and 0 fits the image (VIEWER_KEYS); its zoom and pan are on its data
- * attributes (zoom, pan-x, pan-y).
+ * attributes (zoom, pan-x, pan-y). With Measure on, Enter marks the image point under the centre
+ * cross, the arrows pan the other end of the line to the cross, and Enter again ends it: the
+ * measurement works without a mouse.
  * Timings (open → first windowed image, last repaint) are kept on window.__cxrTimings and on the
  * canvas' data attributes, for the browser tests to print.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api, ok, type Detection, type HeatmapView, type ScanDetail } from './api.ts';
-import { PAN_STEP, PAN_STEP_LARGE, useShortcuts } from './shortcuts.tsx';
+import { PAN_STEP, PAN_STEP_LARGE } from './pan-steps.ts';
+import { useShortcuts } from './shortcuts.tsx';
 import { fetchTiff, type Raster } from './tiff.ts';
 import {
   MATERIAL_NAMES,
@@ -151,6 +154,8 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
   const painted = useRef(false);
   const grey = useRef(new Uint8Array(65536));
   const drag = useRef<{ sx: number; sy: number; vx: number; vy: number; measure: boolean } | null>(null);
+  /** A measurement started with Enter: its far end follows the centre cross until Enter again. */
+  const keyMeasuring = useRef(false);
   const muMax = MATERIAL_RULES[scan.source.kind]?.muMax ?? 10;
 
   // Load and decode both energies.
@@ -161,6 +166,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     setLoaded(null);
     setError(null);
     setMeasure(null);
+    keyMeasuring.current = false;
     const hasLow = scan.images.some((i) => i.energy === 'low');
     Promise.all([fetchTiff(scan.scanId, 'high'), hasLow ? fetchTiff(scan.scanId, 'low') : Promise.resolve(null)])
       .then(([high, low]) => {
@@ -251,7 +257,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     c.dataset.paints = String(Number(c.dataset.paints ?? 0) + 1);
   }, [loaded, display, material]);
 
-  useEffect(() => draw(), [showBoxes, showAll, measure, focus?.join(','), heat, heatOn]);
+  useEffect(() => draw(), [showBoxes, showAll, measure, measuring, focus?.join(','), heat, heatOn]);
 
   // Keep the canvas the size of its box.
   useEffect(() => {
@@ -333,6 +339,27 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
       ctx.fillStyle = '#00e5ff';
       ctx.fillText(`${mm.toFixed(0)} mm`, bx + 6, by - 6);
     }
+    if (measuring) {
+      // The centre cross the keyboard measures from (Enter).
+      const cx = c.width / 2;
+      const cy = c.height / 2;
+      ctx.strokeStyle = '#00e5ff';
+      ctx.lineWidth = 1;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(cx - 8, cy);
+      ctx.lineTo(cx + 8, cy);
+      ctx.moveTo(cx, cy - 8);
+      ctx.lineTo(cx, cy + 8);
+      ctx.stroke();
+    }
+  }
+
+  /** The image point under the centre of the canvas (the keyboard's cross). */
+  function centrePoint(): { x: number; y: number } {
+    const c = canvasRef.current!;
+    const v = view.current;
+    return { x: (c.width / 2 - v.x) / v.zoom, y: (c.height / 2 - v.y) / v.zoom };
   }
 
   function toImage(e: MouseEvent): { x: number; y: number } {
@@ -368,7 +395,16 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     const move = pan[e.key];
     if (move) {
       view.current = { ...view.current, x: view.current.x + move[0], y: view.current.y + move[1] };
+      if (keyMeasuring.current) {
+        const b = centrePoint();
+        setMeasure((m) => (m ? { a: m.a, b } : m));
+      }
       draw();
+    } else if (e.key === 'Enter' && measuring && loaded) {
+      const p = centrePoint();
+      if (keyMeasuring.current) setMeasure((m) => (m ? { a: m.a, b: p } : m));
+      else setMeasure({ a: p, b: p });
+      keyMeasuring.current = !keyMeasuring.current;
     } else if (e.key === '+' || e.key === '=') zoomBy(1.25);
     else if (e.key === '-' || e.key === '_') zoomBy(0.8);
     else if (e.key === '0') {
@@ -379,6 +415,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
   }
 
   function onDown(e: MouseEvent): void {
+    keyMeasuring.current = false;
     if (measuring) {
       const p = toImage(e);
       setMeasure({ a: p, b: p });
@@ -525,7 +562,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
           tabIndex={0}
           role="application"
           aria-roledescription="image viewer"
-          aria-label={`X-ray image of scan ${scan.scanId}: arrow keys pan, Shift+arrow pans further, plus and minus zoom, 0 fits`}
+          aria-label={`X-ray image of scan ${scan.scanId}: arrow keys pan, Shift+arrow pans further, plus and minus zoom, 0 fits; with Measure on, Enter starts and ends a measurement from the centre cross`}
           onKeyDown={onKey}
           onWheel={onWheel}
           onMouseDown={onDown}
