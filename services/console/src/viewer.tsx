@@ -362,6 +362,13 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     return { x: (c.width / 2 - v.x) / v.zoom, y: (c.height / 2 - v.y) / v.zoom };
   }
 
+  /** After any change of the view: a measurement started with Enter keeps its far end on the cross. */
+  function followCross(): void {
+    if (!keyMeasuring.current) return;
+    const b = centrePoint();
+    setMeasure((m) => (m ? { a: m.a, b } : m));
+  }
+
   function toImage(e: MouseEvent): { x: number; y: number } {
     const c = canvasRef.current!;
     const r = c.getBoundingClientRect();
@@ -384,6 +391,7 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     const v = view.current;
     const zoom = Math.min(32, Math.max(0.05, v.zoom * f));
     view.current = { zoom, x: sx - ((sx - v.x) * zoom) / v.zoom, y: sy - ((sy - v.y) * zoom) / v.zoom };
+    followCross();
     draw();
   }
 
@@ -395,20 +403,20 @@ export function Viewer({ scan, focus, heatmap }: { scan: ScanDetail; focus?: str
     const move = pan[e.key];
     if (move) {
       view.current = { ...view.current, x: view.current.x + move[0], y: view.current.y + move[1] };
-      if (keyMeasuring.current) {
-        const b = centrePoint();
-        setMeasure((m) => (m ? { a: m.a, b } : m));
-      }
+      followCross();
       draw();
     } else if (e.key === 'Enter' && measuring && loaded) {
-      const p = centrePoint();
-      if (keyMeasuring.current) setMeasure((m) => (m ? { a: m.a, b: p } : m));
-      else setMeasure({ a: p, b: p });
+      // First Enter starts a line at the cross; the second ends it where the cross now is.
+      if (!keyMeasuring.current) {
+        const p = centrePoint();
+        setMeasure({ a: p, b: p });
+      }
       keyMeasuring.current = !keyMeasuring.current;
     } else if (e.key === '+' || e.key === '=') zoomBy(1.25);
     else if (e.key === '-' || e.key === '_') zoomBy(0.8);
     else if (e.key === '0') {
       fit();
+      followCross();
       draw();
     } else return;
     e.preventDefault(); // no page scrolling, no browser zoom

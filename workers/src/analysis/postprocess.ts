@@ -1,8 +1,9 @@
 /**
  * Score maps → detections. Each class's sigmoid map is thresholded at the card's candidate
  * score; 8-connected regions become detections with the region's peak as score and its box
- * mapped back to scan pixels. Timber regions also get a species group (mean softmax over the
- * region), a density estimate and the density interval the group probabilities support.
+ * mapped back to scan pixels. Timber regions also get a species group (softmax of the mean
+ * group logits over the region), a density estimate and the density interval the group
+ * probabilities support.
  * Thresholds per class then split tier 1 from tier 2. The score maps themselves are kept too
  * (heatmapsFromOutputs), quantised, for the console's heat-map overlay.
  */
