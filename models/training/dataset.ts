@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { packageScans, simulatedScans } from '../evaluation/labelled-scans.ts';
 import { isMain } from '#services/core/is-main.ts';
 import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
+import { VARIED_CARGO_REVISION } from '#adapter/simulator/index.ts';
 import { buildModelInput } from '#workers/analysis/preprocess.ts';
 import { buildTargets } from './targets.ts';
 import { cardSkeleton, loadTrainingConfig, type TrainingConfig } from './config.ts';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const added = extra ? counts.slice(n).reduce((a, b) => a + b, 0) : 0;
   await fs.writeFile(
     path.join(outDir, 'dataset.json'),
-    JSON.stringify({ config: cfg.id, split, shards: jobs.length, scans: total, decomposer: DECOMPOSER_VERSION, source: values.packages ?? 'simulator', ...(values.packages ? {} : { spec: cfg.dataset[split as 'train' | 'val'] }), ...(extra ? { addedPackages: extra, addedScans: added } : {}) }, null, 2),
+    JSON.stringify({ config: cfg.id, split, shards: jobs.length, scans: total, decomposer: DECOMPOSER_VERSION, source: values.packages ?? 'simulator', ...(values.packages ? {} : { spec: cfg.dataset[split as 'train' | 'val'], cargo: VARIED_CARGO_REVISION }), ...(extra ? { addedPackages: extra, addedScans: added } : {}) }, null, 2),
   );
   console.log(`dataset ${split}: ${total} scans in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${outDir}`);
 }

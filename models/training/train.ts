@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMain } from '#services/core/is-main.ts';
 import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
+import { VARIED_CARGO_REVISION } from '#adapter/simulator/index.ts';
 import type { DetectionClass } from '#services/core/domain.ts';
 import type { ModelCard } from '#services/model-registry/card.ts';
 import { sha256File } from '#services/storage/image-store.ts';
@@ -96,7 +97,7 @@ export async function train(opts: {
     await fs.mkdir(cache, { recursive: true });
     await fs.writeFile(effective, JSON.stringify(cfg, null, 2));
     const trainIndex = path.join(cache, 'train', 'dataset.json');
-    let have: { scans?: number; decomposer?: number; spec?: unknown } = {};
+    let have: { scans?: number; decomposer?: number; spec?: unknown; cargo?: number } = {};
     try {
       have = JSON.parse(await fs.readFile(trainIndex, 'utf8'));
     } catch {
@@ -108,7 +109,9 @@ export async function train(opts: {
     const staleInputs = have.decomposer !== DECOMPOSER_VERSION;
     // So is a simulated split drawn with other seeds or scanners (caches from before the spec was recorded: by size only).
     const otherSpec = !opts.packages && have.spec !== undefined && JSON.stringify(have.spec) !== JSON.stringify(cfg.dataset.train);
-    if (opts.rebuild || !have.scans || addedElsewhere || staleInputs || otherSpec || (wanted !== undefined && have.scans !== wanted)) {
+    // And so is one simulated before the varied cargo last changed (caches without the field: revision 1).
+    const otherCargo = !opts.packages && have.scans !== undefined && (have.cargo ?? 1) !== VARIED_CARGO_REVISION;
+    if (opts.rebuild || !have.scans || addedElsewhere || staleInputs || otherSpec || otherCargo || (wanted !== undefined && have.scans !== wanted)) {
       const args = ['tsx', 'models/training/dataset.ts', '--config', effective, '--split', 'train', '--out', path.join(cache, 'train')];
       if (opts.packages) args.push('--packages', opts.packages);
       if (opts.addPackages) args.push('--add-packages', path.resolve(opts.addPackages));

@@ -278,6 +278,42 @@ describe('cargo variety', () => {
     expect(legacy.truth.objects.some((o) => o.class === 'packaging_wood')).toBe(false);
   });
 
+  it('wraps look-alikes about as often as contraband is wrapped, so a wrapping is no cue (legacy: never)', () => {
+    const LOOK = new Set(['cattle_horn', 'bone', 'resin_replica', 'plastic_replica', 'pvc_pipe', 'dense_hardwood']);
+    const sc = { ...drawScanner(8, 'tube-160/80-fe'), flipTravel: false };
+    let looks = 0;
+    let wrapped = 0;
+    for (let index = 0; index < 40; index++) {
+      const s = simulateScan({ seed: 77, index, scenario: 'benign', scanner: sc, withMasks: true });
+      const mask = (id: string): Uint8Array => s.masks!.find((m) => m.objectId === id)!.mask;
+      for (const o of s.truth.objects.filter((k) => LOOK.has(k.class))) {
+        looks++;
+        if (o.concealment !== 'wrapped') continue;
+        wrapped++;
+        // the wrap is drawn: just outside the object's box, on its left and right, some other object covers the pixel
+        const b = o.boundingBox;
+        const y = Math.round(b.y + b.height / 2);
+        for (const x of [b.x - 1, b.x + b.width]) {
+          const p = y * s.width + x;
+          expect(s.truth.objects.some((k) => k.id !== o.id && mask(k.id)[p] === 1)).toBe(true);
+        }
+      }
+    }
+    expect(looks).toBeGreaterThan(30);
+    // pallets 30 %, parcels 60 % (LOOKALIKE_WRAP); contraband: 22 % of pallet plans, 67 % of parcel plans
+    expect(wrapped / looks).toBeGreaterThan(0.25);
+    expect(wrapped / looks).toBeLessThan(0.7);
+    let legacyLooks = 0;
+    for (let index = 0; index < 20; index++) {
+      const s = simulateScan({ seed: 77, index, scenario: 'benign', source: 'tube' });
+      for (const o of s.truth.objects.filter((k) => LOOK.has(k.class))) {
+        legacyLooks++;
+        expect(o.concealment).toBe('open');
+      }
+    }
+    expect(legacyLooks).toBeGreaterThan(5);
+  });
+
   it('draws 20/40/45 ft containers and 6–13 m trucks, and partial loads', () => {
     const rng = new Rng(3);
     const lengths = new Set<number>();

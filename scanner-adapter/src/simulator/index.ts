@@ -68,6 +68,13 @@ export { CALIBRATION_PHANTOMS, simulateCalibration, writeCalibrationPackage, typ
 export const CARGO_MODES = ['legacy', 'varied'] as const;
 export type CargoMode = (typeof CARGO_MODES)[number];
 
+/**
+ * Revision of what varied cargo draws (the legacy path never changes). Bumped whenever a change
+ * alters varied scans, so a training cache or an evaluation drawn before it is known to be another
+ * dataset. 1: packaging wood, partial loads (session 5); 2: look-alikes wrapped like contraband.
+ */
+export const VARIED_CARGO_REVISION = 2;
+
 export interface SimulateOptions {
   seed: number;
   /** Scan number within the seed's sequence (default 0). */
@@ -228,13 +235,27 @@ function regionOf(h: Host): { x0: number; x1: number; y0: number; y1: number } {
   return { x0: h.x0, x1: h.x1, y0: h.y0, y1: h.y1 };
 }
 
+/**
+ * Share of look-alikes (statuettes, bones, horns, pipes, billets) packed in a cellulose wrap in
+ * varied cargo. Contraband is wrapped in 18–22 % of container and pallet plans and 67 % of parcel
+ * plans (scenarios.ts); look-alikes at least as often, so the wrap itself says nothing about ivory.
+ */
+export const LOOKALIKE_WRAP = { bay: 0.3, small: 0.6 } as const;
+
+/** A cellulose wrap (paper, cardboard, foam: 0.4 g/cm³, 12 cm across the beam) round an object, drawn into its host. */
+function wrapIn(scene: Scene, host: Host | undefined, rec: { minX: number; maxX: number; minY: number; maxY: number }): void {
+  if (host) scene.resume(host.rec[0]!);
+  scene.box('cellulose', 0.4, (rec.minX - 3) * scene.dx, (rec.maxX + 3) * scene.dx, (rec.minY - 3) * scene.dy, (rec.maxY + 3) * scene.dy, 12);
+  scene.end();
+}
+
 function placeContraband(c: Ctx, plan: Plan, hosts: Host[]): void {
   const { rng, bay, scene } = c;
   const find = (k: HostKind): Host | undefined => hosts.find((h) => h.kind === k);
-  const anyRegion = (): { x0: number; x1: number; y0: number; y1: number } => {
-    const h = hosts.length ? rng.pick(hosts) : undefined;
-    return h ? regionOf(h) : { x0: bay.x0, x1: bay.x1, y0: bay.yTop, y1: bay.yFloor };
-  };
+  const anyHost = (): Host | undefined => (hosts.length ? rng.pick(hosts) : undefined);
+  const regionIn = (h: Host | undefined): { x0: number; x1: number; y0: number; y1: number } =>
+    h ? regionOf(h) : { x0: bay.x0, x1: bay.x1, y0: bay.yTop, y1: bay.yFloor };
+  const anyRegion = (): { x0: number; x1: number; y0: number; y1: number } => regionIn(anyHost());
   if (plan.ivory) {
     let conc = plan.ivory.concealment;
     const host = find(hostFor(conc, plan, rng) ?? 'crate') ?? (conc === 'in_log' ? undefined : hosts[0]);
@@ -249,11 +270,7 @@ function placeContraband(c: Ctx, plan: Plan, hosts: Host[]): void {
       } else {
         const region = host ? regionOf(host) : anyRegion();
         const rec = tusk(c, plan.ivory.form, region, conc, conc === 'among_timber' || conc === 'behind_steel');
-        if (conc === 'wrapped' && host) {
-          scene.resume(host.rec[0]!);
-          scene.box('cellulose', 0.4, (rec.minX - 3) * scene.dx, (rec.maxX + 3) * scene.dx, (rec.minY - 3) * scene.dy, (rec.maxY + 3) * scene.dy, 12);
-          scene.end();
-        }
+        if (conc === 'wrapped' && host) wrapIn(scene, host, rec);
         items.push(rec.id);
       }
     }
@@ -265,18 +282,23 @@ function placeContraband(c: Ctx, plan: Plan, hosts: Host[]): void {
     const count = bay.small ? rng.int(1, 3) : rng.int(1, 6);
     for (let k = 0; k < count; k++) {
       const rec = rhinoHorn(c, host ? regionOf(host) : anyRegion(), conc);
-      if (conc === 'wrapped' && host) {
-        scene.resume(host.rec[0]!);
-        scene.box('cellulose', 0.4, (rec.minX - 3) * scene.dx, (rec.maxX + 3) * scene.dx, (rec.minY - 3) * scene.dy, (rec.maxY + 3) * scene.dy, 12);
-        scene.end();
-      }
+      if (conc === 'wrapped' && host) wrapIn(scene, host, rec);
     }
     c.falseNotes.push(`${count} rhino horn(s) not declared; concealment ${conc}${conc === 'among_horns' ? ' (declared as cattle horns 0507.90)' : ''}`);
   }
   const crate = find('crate');
   for (const cls of plan.lookalikes) {
     const n = cls === 'cattle_horn' ? rng.int(3, 10) : cls === 'pvc_pipe' ? rng.int(2, 8) : rng.int(1, bay.small ? 3 : 6);
-    for (let k = 0; k < n; k++) lookalike(c, cls, crate && rng.chance(0.7) ? regionOf(crate) : anyRegion());
+    for (let k = 0; k < n; k++) {
+      const host = crate && rng.chance(0.7) ? crate : anyHost();
+      const rec = lookalike(c, cls, regionIn(host));
+      // Varied cargo wraps look-alikes as often as smugglers wrap contraband (LOOKALIKE_WRAP), so a
+      // wrapping is no cue to what it holds (legacy: never wrapped, byte for byte as before).
+      if (c.varied && rng.chance(LOOKALIKE_WRAP[bay.small ? 'small' : 'bay'])) {
+        rec.concealment = 'wrapped';
+        wrapIn(scene, host, rec);
+      }
+    }
     c.decls.push({ ...LOOKALIKE_DECL[cls], quantity: n, unit: 'pcs' });
   }
 }
