@@ -4,6 +4,7 @@
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
  *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--scanners FAMILY,… [--nominal]] [--json FILE] [--out DIR] [--write-card]
  *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card] [--families F,…|training] [--profile-only]
+ *   npm run eval -- --record-from DIR   (a saved leave-scanners-out run into its model's card, not run again)
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
  * --simulate generates a held-out set on the fly from seeds (never used in training: see the
@@ -17,28 +18,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '#services/core/config.ts';
 import { isMain } from '#services/core/is-main.ts';
 import type { LoadedModel } from '#services/model-registry/card.ts';
-import { loadModelDir, loadModelRegistry, parseModelRef } from '#services/model-registry/registry.ts';
+import { pickModel } from './pick-model.ts';
 import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
 import { packageScans, simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
-import { runLeaveScannersOut, formatScannerTable } from './leave-scanners-out.ts';
-
-/**
- * The model to evaluate: --model id@version, or else the active model trained for the data's
- * source kind (linac or tube), as the worker would pick it.
- */
-async function pickModel(spec: string | undefined, modelsDir: string, sourceKind: 'linac' | 'tube'): Promise<LoadedModel> {
-  if (spec) {
-    const ref = parseModelRef(spec);
-    if (!ref) throw new Error('--model must be <id>@<version>');
-    return loadModelDir(path.join(modelsDir, ref.id, ref.version));
-  }
-  const reg = await loadModelRegistry(modelsDir);
-  const model = reg.active.find((m) => m.card.input.sourceKinds.includes(sourceKind));
-  if (!model) throw new Error(`no active model for ${sourceKind} scans in ${modelsDir}${reg.problems.length ? ': ' + reg.problems.map((p) => p.reason).join('; ') : ''}`);
-  return model;
-}
+import { runLeaveScannersOut, formatScannerTable, type ScannerRow } from './leave-scanners-out.ts';
 
 /** Re-iterates the labelled source to draw a few examples (only the scans picked). */
 async function drawExamples(out: string, scans: AnalysedScan[], source: () => AsyncIterable<LabelledScan>): Promise<string[]> {
@@ -184,36 +169,75 @@ async function leaveScannersOut(source: string, opts: { perFamily?: string; mode
   const unknown = (only ?? []).filter((f) => f !== 'training' && !(heldOutFamilies as string[]).includes(f));
   if (unknown.length) throw new Error(`--families: not a held-out ${source} family or "training": ${unknown.join(', ')}`);
   if (opts.writeCard && only) throw new Error('--write-card records every row group (no --families)');
-  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly });
-  if (opts.writeCard) {
-    const file = path.join(model.dir, 'card.json');
-    const card = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & { evaluation?: Record<string, unknown> };
-    card.evaluation = {
-      ...(card.evaluation ?? {}),
-      leaveScannersOut: {
-        evaluatedAt: new Date().toISOString(),
-        command: `npm run eval -- ${process.argv.slice(2).join(' ')}`,
-        perFamily,
-        // --profile-only: each scan analysed with its scanner's calibration profile only (no nominal rows).
-        calibrations: opts.profileOnly ? ['profile'] : ['profile', 'nominal'],
-        table: formatScannerTable(rows),
-        rows: rows.map((r) => ({
-          family: r.family,
-          heldOut: r.heldOut,
-          calibration: r.calibration,
-          ivoryDetection: r.report.classes.ivory?.detectionRate,
-          rhinoHornDetection: r.report.classes.rhino_horn?.detectionRate,
-          wildlifeFalseAlarms: r.report.wildlifeFalseAlarmRate,
-          verdictFalseAlarms: r.report.verdictFalseAlarmRate,
-          misdeclaredCitesFlagged: r.report.timber.misdeclaredCitesFlagged,
-          honestTimberFalselyFlagged: r.report.timber.honestFalseFlags,
-          byConcealment: r.report.byConcealment,
-        })),
-      },
-    };
-    await fs.writeFile(file, JSON.stringify(card, null, 2) + '\n');
-    console.log(`recorded the leave-scanners-out table in ${file}`);
-  }
+  const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`;
+  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly, command });
+  if (opts.writeCard) await recordLeaveScannersOut(model, rows, { perFamily, profileOnly: !!opts.profileOnly, command });
+}
+
+/** Puts a leave-scanners-out table in the model's card (evaluation.leaveScannersOut), keeping the rest of the card. */
+async function recordLeaveScannersOut(
+  model: LoadedModel,
+  rows: ScannerRow[],
+  run: { perFamily: number; profileOnly: boolean; command: string; evaluatedAt?: string; recordedFrom?: string },
+): Promise<void> {
+  const file = path.join(model.dir, 'card.json');
+  const card = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & { evaluation?: Record<string, unknown> };
+  card.evaluation = {
+    ...(card.evaluation ?? {}),
+    leaveScannersOut: {
+      evaluatedAt: run.evaluatedAt ?? new Date().toISOString(),
+      command: run.command,
+      ...(run.recordedFrom ? { recordedFrom: run.recordedFrom } : {}),
+      perFamily: run.perFamily,
+      // profile only: each scan analysed with its scanner's calibration profile (no nominal rows).
+      calibrations: run.profileOnly ? ['profile'] : ['profile', 'nominal'],
+      table: formatScannerTable(rows),
+      rows: rows.map((r) => ({
+        family: r.family,
+        heldOut: r.heldOut,
+        calibration: r.calibration,
+        ivoryDetection: r.report.classes.ivory?.detectionRate,
+        rhinoHornDetection: r.report.classes.rhino_horn?.detectionRate,
+        wildlifeFalseAlarms: r.report.wildlifeFalseAlarmRate,
+        verdictFalseAlarms: r.report.verdictFalseAlarmRate,
+        misdeclaredCitesFlagged: r.report.timber.misdeclaredCitesFlagged,
+        honestTimberFalselyFlagged: r.report.timber.honestFalseFlags,
+        byConcealment: r.report.byConcealment,
+      })),
+    },
+  };
+  await fs.writeFile(file, JSON.stringify(card, null, 2) + '\n');
+  console.log(`recorded the leave-scanners-out table in ${file}`);
+}
+
+/**
+ * --record-from DIR: records the leave-scanners-out run saved in DIR (leave-scanners-out.json) in
+ * its model's card without running it again, e.g. a run made without --write-card, or with
+ * --families in parts. Refused when the run is not the full table, or was made with another model
+ * file (sha256) or another revision of the simulated cargo.
+ */
+async function recordFrom(dir: string): Promise<void> {
+  const file = path.resolve(dir.endsWith('.json') ? dir : path.join(dir, 'leave-scanners-out.json'));
+  const run = JSON.parse(await fs.readFile(file, 'utf8')) as {
+    model: string; perFamily: number; rows: ScannerRow[]; sha256?: string; cargoRevision?: number; profileOnly?: boolean; command?: string; evaluatedAt?: string;
+  };
+  const model = await pickModel(run.model, loadConfig().modelsDir, 'linac');
+  if (run.sha256 !== undefined && run.sha256 !== model.card.sha256) throw new Error(`${file} was made with another ${run.model} file (sha256 ${run.sha256.slice(0, 12)}…, the card has ${model.card.sha256.slice(0, 12)}…)`);
+  const { VARIED_CARGO_REVISION } = await import('#adapter/simulator/index.ts');
+  if ((run.cargoRevision ?? 1) !== VARIED_CARGO_REVISION) throw new Error(`${file} was drawn with simulated cargo revision ${run.cargoRevision ?? 1}; the simulator is at ${VARIED_CARGO_REVISION}: run it again`);
+  const source = model.card.input.sourceKinds.includes('linac') ? 'linac' : 'tube';
+  const sim = await import('#adapter/simulator/index.ts');
+  const families = new Set(run.rows.map((r) => (r.heldOut ? r.family : 'training')));
+  const missing = [...sim.heldOutFamilies(source), 'training'].filter((f) => !families.has(f));
+  if (missing.length) throw new Error(`${file} lacks row groups ${missing.join(', ')}: the card records the full table`);
+  const profileOnly = run.profileOnly ?? !run.rows.some((r) => r.calibration === 'nominal');
+  await recordLeaveScannersOut(model, run.rows, {
+    perFamily: run.perFamily,
+    profileOnly,
+    command: run.command ?? `npm run eval -- --leave-scanners-out ${source} --per-family ${run.perFamily}${profileOnly ? ' --profile-only' : ''} --model ${run.model}`,
+    ...(run.evaluatedAt ? { evaluatedAt: run.evaluatedAt } : {}),
+    recordedFrom: path.relative(process.cwd(), file),
+  });
 }
 
 if (isMain(import.meta.url)) {
@@ -233,9 +257,12 @@ if (isMain(import.meta.url)) {
       out: { type: 'string' },
       'no-examples': { type: 'boolean', default: false },
       'write-card': { type: 'boolean', default: false },
+      'record-from': { type: 'string' },
     },
   });
-  const run = values['leave-scanners-out']
+  const run = values['record-from']
+    ? recordFrom(values['record-from'])
+    : values['leave-scanners-out']
     ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'], families: values.families, profileOnly: values['profile-only'] })
     : runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).then(() => undefined);
   run.catch((err) => {

@@ -22,6 +22,7 @@ import { simulatedScans, type LabelledScan, type SimulatedSplit } from './labell
 import { nominalResponse } from '#services/core/physics/response.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
 import { barsPng } from './plots.ts';
+import { VARIED_CARGO_REVISION } from '#adapter/simulator/index.ts';
 
 export interface ScannerRow {
   family: string;
@@ -86,6 +87,8 @@ export async function runLeaveScannersOut(opts: {
   only?: string[];
   /** Analyse each scan with its calibration profile only (no nominal-response pass). */
   profileOnly?: boolean;
+  /** The command line, saved with the run (eval --record-from puts it in the card). */
+  command?: string;
 }): Promise<ScannerRow[]> {
   const seed = opts.seed ?? 950_000;
   const groups: Array<{ family: string; heldOut: boolean; families: string[] }> = [
@@ -141,7 +144,21 @@ export async function runLeaveScannersOut(opts: {
   const breakdown = formatObjectBreakdown(perScan.filter((p) => heldOutScans.has(p.scanId) && p.calibration === 'profile').flatMap((p) => p.objects));
   process.stderr.write(`wildlife objects on the held-out families, by concealment and form:\n${breakdown}\n`);
   await fs.writeFile(path.join(opts.out, 'leave-scanners-out.scans.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, thresholds: opts.model.card.thresholds, scans: perScan }) + '\n');
-  await fs.writeFile(path.join(opts.out, 'leave-scanners-out.json'), JSON.stringify({ model: `${opts.model.card.id}@${opts.model.card.version}`, perFamily: opts.perFamily, seed, rows: json }, null, 2) + '\n');
+  await fs.writeFile(path.join(opts.out, 'leave-scanners-out.json'), JSON.stringify(
+      {
+        model: `${opts.model.card.id}@${opts.model.card.version}`,
+        sha256: opts.model.card.sha256,
+        cargoRevision: VARIED_CARGO_REVISION,
+        evaluatedAt: new Date().toISOString(),
+        ...(opts.command ? { command: opts.command } : {}),
+        profileOnly: !!opts.profileOnly,
+        perFamily: opts.perFamily,
+        seed,
+        rows: json,
+      },
+      null,
+      2,
+    ) + '\n');
   await fs.writeFile(
     path.join(opts.out, 'leave-scanners-out.md'),
     `# Leave-scanners-out: ${opts.model.card.id}@${opts.model.card.version}\n\n${opts.perFamily} simulated scans per row group (scenario mixed), each analysed with the scanner's calibration profile${opts.profileOnly ? ' only' : ' and with the nominal response'}. 95 % Wilson intervals.\n\n${table}\n\n## Wildlife objects on the held-out families, by concealment and form (calibration profile)\n\n${breakdown}\n`,

@@ -4,18 +4,18 @@
  * 90 % density interval and box size, and the alert's timber reasons. The leave-scanners-out table
  * gives only the rates; this shows the intervals behind them.
  *
- *   npx tsx models/evaluation/timber-loads.ts [--model ID@VERSION] [--scenario cites_timber|timber_honest]
+ *   npx tsx models/evaluation/timber-loads.ts [--model ID@VERSION (default: the active one)] [--scenario cites_timber|timber_honest]
  *                                              [--count N] [--families held-out|training] [--seed S] [--source linac|tube]
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadModelDir, parseModelRef } from '#services/model-registry/registry.ts';
+import { loadConfig } from '#services/core/config.ts';
+import { pickModel } from './pick-model.ts';
 import { simulatedScans } from './labelled-scans.ts';
 import { analyseLabelled } from './run-analysis.ts';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'wildlife-timber-fcn@2.4.0' },
+    model: { type: 'string' },
     scenario: { type: 'string', default: 'cites_timber' },
     count: { type: 'string', default: '48' },
     families: { type: 'string', default: 'held-out' },
@@ -23,9 +23,9 @@ const { values } = parseArgs({
     source: { type: 'string', default: 'linac' },
   },
 });
-const ref = parseModelRef(values.model!);
-if (!ref) throw new Error('--model must be <id>@<version>');
-const model = await loadModelDir(path.resolve('models', ref.id, ref.version));
+if (values.source !== 'linac' && values.source !== 'tube') throw new Error('--source takes linac or tube');
+// default: the active model for the source, as the worker would pick it
+const model = await pickModel(values.model, loadConfig().modelsDir, values.source);
 const count = Number(values.count);
 const scans = await analyseLabelled(
   simulatedScans({
@@ -49,4 +49,4 @@ for (const s of scans) {
   if (reasons.length) flagged++;
   console.log(`${s.truth.scanner?.family ?? 'legacy'} | ${s.truth.manifestTruth.honest ? 'honest' : 'misdeclared'} | ${truth || 'no timber'} | ${dets || 'no timber detection'} | ${reasons.join(', ') || '-'}`);
 }
-console.log(`${values.model} ${values.scenario} on ${values.families} families: ${flagged} of ${scans.length} scans flagged by a timber rule`);
+console.log(`${model.card.id}@${model.card.version} ${values.scenario} on ${values.families} families: ${flagged} of ${scans.length} scans flagged by a timber rule`);
