@@ -171,12 +171,13 @@ export async function train(opts: {
     ? `${train.scanners.count} randomised virtual scanners from the training families (${train.scanners.families === 'training' || train.scanners.families === 'held-out' ? train.scanners.families : train.scanners.families.join(', ')}; docs/simulator.md: energy pair, detector, filtration, dose, blur, scatter, line gain, afterglow, dark offset, airValue, pixel pitch, travel direction), each calibrated from its own simulated calibration package` +
       (train.scanners.nominalFraction ? `; ${Math.round(train.scanners.nominalFraction * 100)} % of the scans analysed with the nominal response instead (no profile)` : '')
     : `the project's single simulated ${train.source} scanner`;
+  const cargo = train.scanners ? `, varied cargo revision ${VARIED_CARGO_REVISION} (docs/simulator.md)` : '';
   const added = opts.addPackages
     ? ` Fine-tuning${report.initialisedFrom ? ` (from ${report.initialisedFrom})` : ''} added the labelled scan packages in ${opts.addPackages} to that split (${report.trainScans} scans in all).`
     : '';
   card.trainingData = (opts.packages
     ? `Labelled scan packages from ${opts.packages} (${report.trainScans} scans).`
-    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, analytic spectra, Poisson noise) from ${scanners}: train split seed ${train.seed}, ${opts.addPackages ? train.count : report.trainScans} scans, scenario "${train.scenario}", source ${train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans${cfg.dataset.val.scanners ? ` of ${cfg.dataset.val.scanners.count} other scanners of the training families` : ''}. Held-out scanner families (never trained or calibrated on) are used only for the leave-scanners-out evaluation. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`) + added;
+    : `Simulated scans only (project's physics-based simulator: Beer–Lambert with NIST XCOM coefficients, analytic spectra, Poisson noise) from ${scanners}: train split seed ${train.seed}, ${opts.addPackages ? train.count : report.trainScans} scans, scenario "${train.scenario}"${cargo}, source ${train.source}; thresholds calibrated on validation seed ${cfg.dataset.val.seed}, ${cfg.dataset.val.count} scans${cfg.dataset.val.scanners ? ` of ${cfg.dataset.val.scanners.count} other scanners of the training families` : ''}. Held-out scanner families (never trained or calibrated on) are used only for the leave-scanners-out evaluation. No real scans were used: no public labelled X-ray cargo data of ivory, rhino horn or timber species exists.`) + added;
   card.limits = [
     'Trained and measured on simulated scans only. Accuracy on real scanners is unknown until measured on an agency archive (see retraining).',
     tube
