@@ -100,14 +100,14 @@ export interface ModelVersionEntry {
   active: boolean;
   /** Named in the shadow list (SHADOW_MODELS). */
   shadow: boolean;
-  /** Why the card could not be read; null when it was. */
+  /** Why the card could not be read, or why the registry would refuse the version; null when neither. */
   problem: string | null;
 }
 
 /**
  * Every models/<id>/<version>/ holding a card.json, with whether it is the active or a shadow
- * version: what an administrator sees. Cards are read, model files are not hashed (the worker
- * and loadModelRegistry verify what they load).
+ * version, and what in its card the registry would refuse: what an administrator sees. Cards are
+ * read, model files are not hashed (the worker and loadModelRegistry verify what they load).
  */
 export async function listModelVersions(modelsDir: string, shadowIds: string[] = []): Promise<ModelVersionEntry[]> {
   let active: Record<string, string> = {};
@@ -134,6 +134,9 @@ export async function listModelVersions(modelsDir: string, shadowIds: string[] =
       try {
         card = await readJson<ModelCard>(cardFile);
         if (card.id !== idDir.name || card.version !== v.name) problem = `card says ${card.id}@${card.version}`;
+        // What loadModelDir would refuse without reading the model file: the administrator sees it
+        // before making the version active (e.g. inputs of an older decomposition).
+        else problem = representationProblem(card) ?? domainProblem(card);
       } catch (err) {
         problem = `card.json unreadable: ${(err as Error).message.split('\n')[0]}`;
       }

@@ -7,7 +7,7 @@ import type { ScanMetadata } from '#adapter/scan-package/types.ts';
 import { loadConfig } from '#services/core/config.ts';
 import { DECOMPOSER_VERSION } from '#services/core/physics/decompose.ts';
 import { domainProblem, representationProblem, type LoadedModel, type ModelCard, type ValidatedDomain } from '#services/model-registry/card.ts';
-import { loadModelDir, loadModelRegistry } from '#services/model-registry/registry.ts';
+import { listModelVersions, loadModelDir, loadModelRegistry } from '#services/model-registry/registry.ts';
 import { analyseImages, applicability, describeScan, domainGaps } from '#workers/analysis/analyse.ts';
 import type { InferencePool } from '#workers/inference/inference-pool.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
@@ -138,5 +138,14 @@ describe('the registry refuses a malformed domain', () => {
       await expect(loadModelDir(dir)).rejects.toThrow(/retrain it/);
     }
     expect(representationProblem(linacModel.card)).toBeNull();
+  });
+
+  it('lists the refusal with the version an administrator sees (the models on disk: older decompositions named, the active ones clean)', async () => {
+    const listed = await listModelVersions(loadConfig().modelsDir);
+    const real = await loadModelRegistry(loadConfig().modelsDir);
+    for (const m of real.active) expect(listed.find((l) => l.id === m.card.id && l.version === m.card.version)?.problem, `${m.card.id}@${m.card.version}`).toBeNull();
+    const old = listed.filter((l) => l.card?.input.representation?.kind === 'basis' && ((l.card.input.representation as { decomposer?: number }).decomposer ?? 1) !== DECOMPOSER_VERSION);
+    expect(old.length, 'models/ keeps versions trained on decomposer 1').toBeGreaterThan(0);
+    for (const l of old) expect(l.problem, `${l.id}@${l.version}`).toMatch(/decomposer version 1, but this build decomposes with version \d+.*retrain it/);
   });
 });

@@ -34,7 +34,7 @@ export const ModelVersion = Type.Object({
   version: Type.String(),
   active: Type.Boolean({ description: 'the version models/registry.json makes active' }),
   shadow: Type.Boolean({ description: 'named in SHADOW_MODELS' }),
-  problem: Type.Union([Type.String(), Type.Null()], { description: 'why the card could not be read' }),
+  problem: Type.Union([Type.String(), Type.Null()], { description: 'why the card could not be read, or why the registry would refuse this version (e.g. inputs of another decomposition)' }),
   card: Type.Union([
     Type.Object({
       createdAt: Type.String(),

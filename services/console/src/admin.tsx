@@ -194,7 +194,7 @@ export function ModelsPage() {
               <tr data-model={`${m.id}@${m.version}`} data-active={String(m.active)}>
                 <td>{m.id}</td>
                 <td>{m.version}</td>
-                <td>{m.active ? <b>active</b> : m.shadow ? 'shadow' : <span class="muted">available</span>}{m.problem && <div class="error">{m.problem}</div>}</td>
+                <td>{m.active ? <b>active</b> : m.shadow ? 'shadow' : m.problem ? 'cannot be loaded' : <span class="muted">available</span>}{m.problem && <div class="error cell-note">{m.problem}</div>}</td>
                 <td>{m.card?.createdAt ? new Date(m.card.createdAt).toLocaleDateString() : ''}</td>
                 <td>{m.card?.sourceKinds.join(', ')}</td>
                 <td>{m.card ? `${m.card.representation}, ${m.card.pixelSpacingMm} mm` : ''}</td>
