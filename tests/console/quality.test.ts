@@ -36,6 +36,9 @@
  * focusable and named; focused, arrows pan — Shift further — + / − zoom and 0 fits, seen on its
  * data-zoom / data-pan-x / data-pan-y and its pixels; unfocused, those keys do nothing).
  *
+ * The layout checks (1.) run again at 1920×1080 and 2560×1440 over every role's main pages and an
+ * alert: "1366×768 and larger".
+ *
  * Offenders are reported with a selector, the colours and the ratio; each page prints its lowest and
  * highest control-boundary ratio and its lowest focus-ring ratio. About 25 s (most of it the worker
  * analysing the scan with the committed models).
@@ -48,6 +51,8 @@ import { buildConsoleIfStale, launchChromium, startConsoleSystem, type ConsoleSy
 
 const LANE = 'lane-qa';
 const VIEWPORT = { width: 1366, height: 768 };
+/** "1366×768 and larger": the layout checks again on common larger screens. */
+const LARGER = [{ width: 1920, height: 1080 }, { width: 2560, height: 1440 }];
 
 /** Answers ≥ 400 the walk provokes on purpose, with why; anything else fails the test. */
 const EXPECTED: Array<{ method: string; path: RegExp; status: number; why: string }> = [
@@ -490,9 +495,9 @@ describe('console quality bar at 1366×768: layout, contrast, keyboard, no error
   const found: Record<string, QaResult> = {};
 
 
-  /** A 1366×768 context, watched from its first request, signed in through the login form (checked first when `loginPage`). */
-  async function signInAt1366(who: Person, loginPage?: string): Promise<{ page: Page; w: Watch }> {
-    const ctx = await browser.newContext({ viewport: VIEWPORT });
+  /** A 1366×768 (or `viewport`) context, watched from its first request, signed in through the login form (checked first when `loginPage`). */
+  async function signInAt1366(who: Person, loginPage?: string, viewport: { width: number; height: number } = VIEWPORT): Promise<{ page: Page; w: Watch }> {
+    const ctx = await browser.newContext({ viewport });
     const page = await ctx.newPage();
     const w = watch(page);
     page.on('dialog', (d) => void d.accept());
@@ -708,6 +713,40 @@ describe('console quality bar at 1366×768: layout, contrast, keyboard, no error
     w.stop();
     await page.context().close();
     expectClean(['dashboard', 'audit'], w);
+  });
+
+  it('larger screens (1920×1080, 2560×1440): every role’s main pages, no sideways scroll, every control inside and uncovered', async () => {
+    const problems: string[] = [];
+    for (const viewport of LARGER) {
+      const at = `${viewport.width}×${viewport.height}`;
+      const walk = async (who: Person, first: string, pages: Array<[string, string]>, extra?: (page: Page) => Promise<void>) => {
+        const { page, w } = await signInAt1366(who, undefined, viewport);
+        await page.waitForURL((u) => u.pathname === first);
+        for (const [nav, ready] of pages) {
+          if (nav !== first) await go(page, nav);
+          await page.waitForSelector(ready);
+          problems.push(...(await check(page)).layout.map((l) => `${at} ${nav}: ${l}`));
+        }
+        if (extra) await extra(page);
+        w.stop();
+        problems.push(...w.problems.map((l) => `${at}: ${l}`));
+        await page.context().close();
+      };
+      await walk(people.operator, '/lanes', [['/lanes', `[data-testid=verdict][data-scan-id="${heldScan}"]`]]);
+      await walk(people.inspector, '/queue', [['/queue', '[data-testid=queue] tbody tr']], async (page) => {
+        await page.click('[data-testid=queue] tbody tr a');
+        await page.waitForSelector('[data-testid=alert-page]');
+        problems.push(...(await check(page)).layout.map((l) => `${at} alert: ${l}`));
+      });
+      await walk(people.supervisor, '/dashboard', [['/dashboard', '[data-testid=status-bars]'], ['/audit', '[data-testid=audit] tbody tr']]);
+      await walk(people.admin, '/dashboard', [
+        ['/admin/users', '[data-testid=users] tbody tr'],
+        ['/admin/keys', '[data-testid=keys]'],
+        ['/admin/models', '[data-testid=models] tbody tr'],
+        ['/admin/calibrations', '[data-testid=calibrations-empty], [data-testid=calibrations] tbody tr'],
+      ]);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('admin: dashboard, users, API keys (a token shown), models and calibrations', async () => {
