@@ -212,25 +212,31 @@ async function recordLeaveScannersOut(
 
 /**
  * --record-from DIR: records the leave-scanners-out run saved in DIR (leave-scanners-out.json) in
- * its model's card without running it again, e.g. a run made without --write-card, or with
- * --families in parts. Refused when the run is not the full table, or was made with another model
- * file (sha256) or another revision of the simulated cargo.
+ * its model's card without running it again (a run made without --write-card). Refused unless the
+ * run is the whole table (every row group, and both calibrations unless it was profile-only) and was
+ * made with this model file, these thresholds and rules (what decides the alerts) and this revision
+ * of the simulated cargo.
  */
 async function recordFrom(dir: string): Promise<void> {
   const file = path.resolve(dir.endsWith('.json') ? dir : path.join(dir, 'leave-scanners-out.json'));
   const run = JSON.parse(await fs.readFile(file, 'utf8')) as {
     model: string; perFamily: number; rows: ScannerRow[]; sha256?: string; cargoRevision?: number; profileOnly?: boolean; command?: string; evaluatedAt?: string;
+    thresholds?: unknown; rules?: unknown;
   };
   const model = await pickModel(run.model, loadConfig().modelsDir, 'linac');
-  if (run.sha256 !== undefined && run.sha256 !== model.card.sha256) throw new Error(`${file} was made with another ${run.model} file (sha256 ${run.sha256.slice(0, 12)}…, the card has ${model.card.sha256.slice(0, 12)}…)`);
+  if (run.sha256 !== model.card.sha256) throw new Error(`${file} was made with another ${run.model} file (sha256 ${run.sha256?.slice(0, 12) ?? 'not saved'}…, the card has ${model.card.sha256.slice(0, 12)}…)`);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (!same(run.thresholds, model.card.thresholds)) throw new Error(`${file} was made with other thresholds than the card's now (or saved none): run it again`);
+  if (!same(run.rules, model.card.rules)) throw new Error(`${file} was made with other rules than the card's now (or saved none): run it again`);
   const { VARIED_CARGO_REVISION } = await import('#adapter/simulator/index.ts');
   if ((run.cargoRevision ?? 1) !== VARIED_CARGO_REVISION) throw new Error(`${file} was drawn with simulated cargo revision ${run.cargoRevision ?? 1}; the simulator is at ${VARIED_CARGO_REVISION}: run it again`);
   const source = model.card.input.sourceKinds.includes('linac') ? 'linac' : 'tube';
   const sim = await import('#adapter/simulator/index.ts');
-  const families = new Set(run.rows.map((r) => (r.heldOut ? r.family : 'training')));
-  const missing = [...sim.heldOutFamilies(source), 'training'].filter((f) => !families.has(f));
+  const profileOnlyRun = run.profileOnly ?? !run.rows.some((r) => r.calibration === 'nominal');
+  const have = new Set(run.rows.map((r) => `${r.heldOut ? r.family : 'training'}|${r.calibration}`));
+  const missing = [...sim.heldOutFamilies(source), 'training'].flatMap((f) => (profileOnlyRun ? ['profile'] : ['profile', 'nominal']).filter((c) => !have.has(`${f}|${c}`)).map((c) => `${f} (${c})`));
   if (missing.length) throw new Error(`${file} lacks row groups ${missing.join(', ')}: the card records the full table`);
-  const profileOnly = run.profileOnly ?? !run.rows.some((r) => r.calibration === 'nominal');
+  const profileOnly = profileOnlyRun;
   await recordLeaveScannersOut(model, run.rows, {
     perFamily: run.perFamily,
     profileOnly,

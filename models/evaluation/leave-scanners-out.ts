@@ -148,6 +148,9 @@ export async function runLeaveScannersOut(opts: {
       {
         model: `${opts.model.card.id}@${opts.model.card.version}`,
         sha256: opts.model.card.sha256,
+        // what turned detections into alerts: --record-from refuses the run once the card's differ
+        thresholds: opts.model.card.thresholds,
+        rules: opts.model.card.rules ?? null,
         cargoRevision: VARIED_CARGO_REVISION,
         evaluatedAt: new Date().toISOString(),
         ...(opts.command ? { command: opts.command } : {}),

@@ -37,17 +37,27 @@ export function parseModelRef(spec: string): { id: string; version: string } | n
   return id && version ? { id, version } : null;
 }
 
-export async function loadModelDir(dir: string, shadow = false): Promise<LoadedModel> {
-  const card = await readJson<ModelCard>(path.join(dir, 'card.json'));
-  if (card.schema !== 'model-card/1') throw new Error(`${dir}: card.json schema is "${card.schema}", expected model-card/1`);
+/**
+ * Why the registry refuses a card, from the card alone (no model file read), or null: the checks
+ * loadModelDir makes before hashing, and what the admin's list of versions shows.
+ */
+export function cardProblem(card: ModelCard): string | null {
+  if (card.schema !== 'model-card/1') return `card.json schema is "${card.schema}", expected model-card/1`;
   // A wrong domain would silently send scans the model was validated for to review, or the reverse.
   const badDomain = domainProblem(card);
-  if (badDomain) throw new Error(`${card.id}@${card.version}: ${badDomain}`);
+  if (badDomain) return badDomain;
   const badInputs = representationProblem(card);
-  if (badInputs) throw new Error(`${card.id}@${card.version}: ${badInputs}`);
+  if (badInputs) return badInputs;
   // A class the system does not know would reach the store, the API and the rules unchecked.
   const unknown = (card.classes ?? []).filter((c) => !(DETECTION_CLASSES as readonly string[]).includes(c));
-  if (unknown.length) throw new Error(`${card.id}@${card.version}: unknown detection class(es) ${unknown.join(', ')} (known: ${DETECTION_CLASSES.join(', ')})`);
+  if (unknown.length) return `unknown detection class(es) ${unknown.join(', ')} (known: ${DETECTION_CLASSES.join(', ')})`;
+  return null;
+}
+
+export async function loadModelDir(dir: string, shadow = false): Promise<LoadedModel> {
+  const card = await readJson<ModelCard>(path.join(dir, 'card.json'));
+  const problem = cardProblem(card);
+  if (problem) throw new Error(card.schema !== 'model-card/1' ? `${dir}: ${problem}` : `${card.id}@${card.version}: ${problem}`);
   const file = path.join(dir, card.file || 'model.onnx');
   const { sha256 } = await sha256File(file);
   if (sha256 !== card.sha256) {
@@ -136,7 +146,7 @@ export async function listModelVersions(modelsDir: string, shadowIds: string[] =
         if (card.id !== idDir.name || card.version !== v.name) problem = `card says ${card.id}@${card.version}`;
         // What loadModelDir would refuse without reading the model file: the administrator sees it
         // before making the version active (e.g. inputs of an older decomposition).
-        else problem = representationProblem(card) ?? domainProblem(card);
+        else problem = cardProblem(card);
       } catch (err) {
         problem = `card.json unreadable: ${(err as Error).message.split('\n')[0]}`;
       }

@@ -1,7 +1,8 @@
 /**
  * `npm run eval -- --record-from DIR` puts a saved leave-scanners-out run in its model's card
  * without running it again, and records the same table as `--write-card` would have. It refuses a
- * run made with another model file, another simulated cargo revision, or fewer row groups.
+ * run made with another model file, other thresholds or rules, another simulated cargo revision, or
+ * fewer row groups.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -58,6 +59,11 @@ describe('eval --record-from', () => {
     };
     await refused((j) => (j.sha256 = '0'.repeat(64)), /another .* file/);
     await refused((j) => (j.cargoRevision = 1), /cargo revision 1/);
-    await refused((j) => (j.rows = (j.rows as unknown[]).slice(1)), /lacks row groups tube-140\/70-fe/);
+    await refused((j) => (j.rows = (j.rows as unknown[]).slice(1)), /lacks row groups tube-140\/70-fe \(profile\)/);
+    await refused((j) => delete j.sha256, /another .* file \(sha256 not saved/);
+    await refused((j) => ((j.thresholds as { ivory: { score: number } }).ivory.score += 0.01), /other thresholds/);
+    await refused((j) => (j.rules = { timberLoad: { minAreaM2: 0.1, minExtentM: 0.1 } }), /other rules/);
+    // a run with both calibrations must hold both for every group
+    await refused((j) => (j.profileOnly = false), /lacks row groups tube-140\/70-fe \(nominal\)/);
   }, 240_000);
 });

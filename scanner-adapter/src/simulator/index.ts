@@ -71,9 +71,10 @@ export type CargoMode = (typeof CARGO_MODES)[number];
 /**
  * Revision of what varied cargo draws (the legacy path never changes). Bumped whenever a change
  * alters varied scans, so a training cache or an evaluation drawn before it is known to be another
- * dataset. 1: packaging wood, partial loads (session 5); 2: look-alikes wrapped like contraband.
+ * dataset. 1: packaging wood, partial loads (session 5); 2: look-alikes wrapped like contraband;
+ * 3: their wrap is its own cargo object, and the rate is per conveyance (pallets 30 %, not 60 %).
  */
-export const VARIED_CARGO_REVISION = 2;
+export const VARIED_CARGO_REVISION = 3;
 
 export interface SimulateOptions {
   seed: number;
@@ -237,19 +238,36 @@ function regionOf(h: Host): { x0: number; x1: number; y0: number; y1: number } {
 
 /**
  * Share of look-alikes (statuettes, bones, horns, pipes, billets) packed in a cellulose wrap in
- * varied cargo. Contraband is wrapped in 18–22 % of container and pallet plans and 67 % of parcel
- * plans (scenarios.ts); look-alikes at least as often, so the wrap itself says nothing about ivory.
+ * varied cargo, by conveyance. Contraband is wrapped in 18 % of container and truck plans, 22 % of
+ * pallet plans and 40–67 % of parcel plans (scenarios.ts: rhino horn 2 of 5, ivory 2 of 3); the
+ * look-alikes' rates sit at or just above those, so a wrapping says nothing about what it holds.
  */
-export const LOOKALIKE_WRAP = { bay: 0.3, small: 0.6 } as const;
+export const LOOKALIKE_WRAP: Record<ConveyanceType, number> = { container: 0.25, truck: 0.25, pallet: 0.3, parcel: 0.6 };
 
-/** A cellulose wrap (paper, cardboard, foam: 0.4 g/cm³, 12 cm across the beam) round an object, drawn into its host. */
-function wrapIn(scene: Scene, host: Host | undefined, rec: { minX: number; maxX: number; minY: number; maxY: number }): void {
-  if (host) scene.resume(host.rec[0]!);
+type Bounds = { minX: number; maxX: number; minY: number; maxY: number };
+
+/** A cellulose wrap (paper, cardboard, foam: 0.4 g/cm³, 12 cm across the beam, 3 px margin) round an object. */
+function drawWrap(scene: Scene, rec: Bounds): void {
   scene.box('cellulose', 0.4, (rec.minX - 3) * scene.dx, (rec.maxX + 3) * scene.dx, (rec.minY - 3) * scene.dy, (rec.maxY + 3) * scene.dy, 12);
   scene.end();
 }
 
-function placeContraband(c: Ctx, plan: Plan, hosts: Host[]): void {
+/** Contraband's wrap, drawn into its host (bales or cartons: cargo). */
+function wrapIn(scene: Scene, host: Host | undefined, rec: Bounds): void {
+  if (host) scene.resume(host.rec[0]!);
+  drawWrap(scene, rec);
+}
+
+/**
+ * A look-alike's wrap: its own `cargo` object, since the look-alike may lie in any host (a wrap
+ * drawn into a log or sawn-wood host would make packing paper part of a `timber` object).
+ */
+function wrapLookalike(scene: Scene, rec: Bounds & { class: string }): void {
+  scene.begin({ class: 'cargo', concealment: 'open', notes: `packing wrap (paper, foam) round a ${rec.class.replace(/_/g, ' ')}` });
+  drawWrap(scene, rec);
+}
+
+function placeContraband(c: Ctx, plan: Plan, hosts: Host[], conveyance: ConveyanceType): void {
   const { rng, bay, scene } = c;
   const find = (k: HostKind): Host | undefined => hosts.find((h) => h.kind === k);
   const anyHost = (): Host | undefined => (hosts.length ? rng.pick(hosts) : undefined);
@@ -294,9 +312,9 @@ function placeContraband(c: Ctx, plan: Plan, hosts: Host[]): void {
       const rec = lookalike(c, cls, regionIn(host));
       // Varied cargo wraps look-alikes as often as smugglers wrap contraband (LOOKALIKE_WRAP), so a
       // wrapping is no cue to what it holds (legacy: never wrapped, byte for byte as before).
-      if (c.varied && rng.chance(LOOKALIKE_WRAP[bay.small ? 'small' : 'bay'])) {
+      if (c.varied && rng.chance(LOOKALIKE_WRAP[conveyance])) {
         rec.concealment = 'wrapped';
-        wrapIn(scene, host, rec);
+        wrapLookalike(scene, rec);
       }
     }
     c.decls.push({ ...LOOKALIKE_DECL[cls], quantity: n, unit: 'pcs' });
@@ -325,7 +343,7 @@ export function simulateScan(opts: SimulateOptions): SimulatedScan {
   const plan = makePlan(scenario, rng, conveyance);
   const ctx: Ctx = { scene, rng, bay, decls: [], falseNotes: [], varied };
   const hosts = fillBay(ctx, plan);
-  placeContraband(ctx, plan, hosts);
+  placeContraband(ctx, plan, hosts, conveyance);
 
   // physics
   const W = layout.width;

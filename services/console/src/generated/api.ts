@@ -2687,7 +2687,7 @@ export interface paths {
                                     };
                                 } | null;
                                 id: string;
-                                /** @description why the card could not be read */
+                                /** @description why the card could not be read, or why the registry would refuse this version (e.g. inputs of another decomposition) */
                                 problem: string | null;
                                 /** @description named in SHADOW_MODELS */
                                 shadow: boolean;
