@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { loadConfig } from '#services/core/config.ts';
 import { isMain } from '#services/core/is-main.ts';
 import type { LoadedModel } from '#services/model-registry/card.ts';
@@ -225,18 +225,16 @@ async function recordFrom(dir: string): Promise<void> {
   };
   const model = await pickModel(run.model, loadConfig().modelsDir, 'linac');
   if (run.sha256 !== model.card.sha256) throw new Error(`${file} was made with another ${run.model} file (sha256 ${run.sha256?.slice(0, 12) ?? 'not saved'}…, the card has ${model.card.sha256.slice(0, 12)}…)`);
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
   if (!same(run.thresholds, model.card.thresholds)) throw new Error(`${file} was made with other thresholds than the card's now (or saved none): run it again`);
   if (!same(run.rules, model.card.rules)) throw new Error(`${file} was made with other rules than the card's now (or saved none): run it again`);
-  const { VARIED_CARGO_REVISION } = await import('#adapter/simulator/index.ts');
-  if ((run.cargoRevision ?? 1) !== VARIED_CARGO_REVISION) throw new Error(`${file} was drawn with simulated cargo revision ${run.cargoRevision ?? 1}; the simulator is at ${VARIED_CARGO_REVISION}: run it again`);
-  const source = model.card.input.sourceKinds.includes('linac') ? 'linac' : 'tube';
   const sim = await import('#adapter/simulator/index.ts');
-  const profileOnlyRun = run.profileOnly ?? !run.rows.some((r) => r.calibration === 'nominal');
+  if ((run.cargoRevision ?? 1) !== sim.VARIED_CARGO_REVISION) throw new Error(`${file} was drawn with simulated cargo revision ${run.cargoRevision ?? 1}; the simulator is at ${sim.VARIED_CARGO_REVISION}: run it again`);
+  const source = model.card.input.sourceKinds.includes('linac') ? 'linac' : 'tube';
+  const profileOnly = run.profileOnly ?? !run.rows.some((r) => r.calibration === 'nominal');
   const have = new Set(run.rows.map((r) => `${r.heldOut ? r.family : 'training'}|${r.calibration}`));
-  const missing = [...sim.heldOutFamilies(source), 'training'].flatMap((f) => (profileOnlyRun ? ['profile'] : ['profile', 'nominal']).filter((c) => !have.has(`${f}|${c}`)).map((c) => `${f} (${c})`));
+  const missing = [...sim.heldOutFamilies(source), 'training'].flatMap((f) => (profileOnly ? ['profile'] : ['profile', 'nominal']).filter((c) => !have.has(`${f}|${c}`)).map((c) => `${f} (${c})`));
   if (missing.length) throw new Error(`${file} lacks row groups ${missing.join(', ')}: the card records the full table`);
-  const profileOnly = profileOnlyRun;
   await recordLeaveScannersOut(model, run.rows, {
     perFamily: run.perFamily,
     profileOnly,
