@@ -4,6 +4,7 @@
  *   npm run eval -- --scans DIR [--json FILE] [--out DIR] [--model ID@VERSION]
  *   npm run eval -- --simulate SEED:COUNT[:SCENARIO[:SOURCE]] [--doses D1,D2,…] [--scanners FAMILY,… [--nominal]] [--json FILE] [--out DIR] [--write-card]
  *   npm run eval -- --leave-scanners-out linac|tube [--per-family N] [--model ID@VERSION] [--out DIR] [--write-card] [--families F,…|training] [--profile-only]
+ *                   [--seed S]   (another draw of scans, for checking a rule on scans it was not chosen on; not with --write-card)
  *   npm run eval -- --record-from DIR   (a saved leave-scanners-out run into its model's card, not run again)
  *
  * DIR holds scan packages with truth.json (simulated or an agency's labelled archive).
@@ -156,7 +157,7 @@ async function recordInCard(model: LoadedModel, data: string, report: Evaluation
 }
 
 /** The leave-scanners-out table (see leave-scanners-out.ts), optionally recorded in the card. */
-async function leaveScannersOut(source: string, opts: { perFamily?: string; model?: string; out?: string; writeCard?: boolean; families?: string; profileOnly?: boolean }): Promise<void> {
+async function leaveScannersOut(source: string, opts: { perFamily?: string; model?: string; out?: string; writeCard?: boolean; families?: string; profileOnly?: boolean; seed?: string }): Promise<void> {
   if (source !== 'linac' && source !== 'tube') throw new Error('--leave-scanners-out takes linac or tube');
   const config = loadConfig();
   const model = await pickModel(opts.model, config.modelsDir, source);
@@ -169,8 +170,11 @@ async function leaveScannersOut(source: string, opts: { perFamily?: string; mode
   const unknown = (only ?? []).filter((f) => f !== 'training' && !(heldOutFamilies as string[]).includes(f));
   if (unknown.length) throw new Error(`--families: not a held-out ${source} family or "training": ${unknown.join(', ')}`);
   if (opts.writeCard && only) throw new Error('--write-card records every row group (no --families)');
+  const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed > 0)) throw new Error('--seed must be a positive integer');
+  if (opts.writeCard && seed !== undefined) throw new Error('--write-card records the standard draw of scans (no --seed)');
   const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`;
-  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly, command });
+  const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly, command, ...(seed !== undefined ? { seed } : {}) });
   if (opts.writeCard) await recordLeaveScannersOut(model, rows, { perFamily, profileOnly: !!opts.profileOnly, command });
 }
 
@@ -262,12 +266,13 @@ if (isMain(import.meta.url)) {
       'no-examples': { type: 'boolean', default: false },
       'write-card': { type: 'boolean', default: false },
       'record-from': { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const run = values['record-from']
     ? recordFrom(values['record-from'])
     : values['leave-scanners-out']
-    ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'], families: values.families, profileOnly: values['profile-only'] })
+    ? leaveScannersOut(values['leave-scanners-out'], { perFamily: values['per-family'], model: values.model, out: values.out, writeCard: values['write-card'], families: values.families, profileOnly: values['profile-only'], seed: values.seed })
     : runEvaluation({ ...values, examples: !values['no-examples'], writeCard: values['write-card'] }).then(() => undefined);
   run.catch((err) => {
     console.error(err instanceof Error ? err.message : err);

@@ -138,6 +138,8 @@ export async function runLeaveScannersOut(opts: {
       misdeclaredCitesFlagged: one.timber.misdeclaredCitesFlagged.total ? one.timber.misdeclaredCitesFlagged.hits > 0 : null,
       honestTimberFlagged: one.timber.honestFalseFlags.total ? one.timber.honestFalseFlags.hits > 0 : null,
       maxScore: a.maxScore,
+      // why the scan was held (reason codes of its alert), so a changed verdict can be explained
+      alertReasons: a.alert ? [...new Set(a.alert.reasons.map((r) => r.code))] : [],
       objects: objectOutcomes(a),
     };
   });

@@ -40,12 +40,24 @@ export function nearestTimberGroup(density: number, groups: TimberGroup[]): numb
   return best;
 }
 
-/** Smallest timber region (box in the side view) that counts as a cargo load of logs or sawn wood. */
-export interface TimberLoadRule {
+/** Smallest timber region (box in the side view) that a timber rule considers. */
+export interface TimberRegionSize {
   /** Projected box area, m². */
   minAreaM2: number;
   /** Both box extents (length along travel, height), m. */
   minExtentM: number;
+}
+
+/**
+ * The timber region sizes the manifest rules speak about: a cargo load of logs or sawn wood
+ * (undeclared timber, CITES timber without permit), and optionally a smaller size for checking
+ * a declared species or genus (`declaredSpecies`; absent: the load size). Only the declaration
+ * check may go smaller: the manifest says the goods are wood of that species, so a region the
+ * size of goods on a pallet or in a parcel can contradict it; the rules that accuse a manifest
+ * of what it does not say keep the load size.
+ */
+export interface TimberLoadRule extends TimberRegionSize {
+  declaredSpecies?: TimberRegionSize;
 }
 
 /**

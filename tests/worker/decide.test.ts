@@ -124,6 +124,25 @@ describe('decide: wooden packaging never raises an alert by itself', () => {
     expect(run(small(), [MACHINERY], m)).toBeNull();
   });
 
+  it('checks a declared species on goods smaller than a load only when the card says so, and only that rule', () => {
+    const m = model();
+    // Rosewood blocks on a pallet (0.4 × 0.3 m), declared as Scots pine; the pallet itself (1.2 × 0.15 m) read as dense too.
+    const goods = det('timber', 0.9, true, 'very-dense-hardwood', { interval: [0.98, 1.4], mm: { width: 400, height: 300 } });
+    const pallet = det('timber', 0.9, true, 'very-dense-hardwood', { interval: [0.78, 1.4], mm: { width: 1200, height: 150 } });
+    expect(run([goods, pallet], [PINE], m)).toBeNull();
+    m.card.rules = { timberLoad: { minAreaM2: 0.5, minExtentM: 0.45, declaredSpecies: { minAreaM2: 0.05, minExtentM: 0.2 } } };
+    const a = run([goods, pallet], [PINE], m);
+    // The declaration is contradicted by the goods alone; CITES-without-permit still needs a load.
+    expect(codes(a)).toEqual(['declared_species_mismatch']);
+    expect(a!.reasons[0]!.detectionIds).toEqual([goods.id]);
+    // Without a wood line nothing is declared to contradict, and the goods are no load: nothing.
+    expect(run([goods, pallet], [MACHINERY], m)).toBeNull();
+    // Honest pine goods of the same size pass.
+    expect(run([det('timber', 0.9, true, 'light-wood', { interval: [0.3, 0.56], mm: { width: 400, height: 300 } })], [PINE], m)).toBeNull();
+    // Below the declared-species size (a board 0.19 m high) nothing is checked.
+    expect(run([det('timber', 0.9, true, 'very-dense-hardwood', { interval: [0.98, 1.4], mm: { width: 600, height: 190 } })], [PINE], m)).toBeNull();
+  });
+
   it('counts wooden articles outside chapter 44 (wooden furniture) as declared wood', () => {
     const load = () => [det('timber', 0.9, true, 'medium-wood')];
     expect(codes(run(load(), [{ hsCode: '9403.60', description: 'wooden furniture, in cartons' }]))).toEqual([]);

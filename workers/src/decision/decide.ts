@@ -8,14 +8,16 @@
  *  - a timber load whose measured density interval lies entirely inside the CITES-listed density
  *    groups, with no CITES permit declared, is an alert;
  *  - a declared species (or an HS code naming a genus) is contradicted only when the measured
- *    density interval, widened by the calibration uncertainty, excludes the declared range;
+ *    density interval, widened by the calibration uncertainty, excludes the declared range; a
+ *    card may let regions smaller than a load (goods on a pallet, in a parcel) make this check
+ *    (`rules.timberLoad.declaredSpecies`): the manifest itself says those goods are that wood;
  *  - the timber manifest rules can be switched off by the model's card (its density bands not
  *    trusted enough to accuse a declaration).
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
  */
 import { createHash } from 'node:crypto';
 import { DETECTION_CLASSES, WILDLIFE_CLASSES, type AlertReason, type AlertRecord, type CalibrationMode, type DetectionClass, type DetectionRecord, type ManifestDeclaration } from '#services/core/domain.ts';
-import type { LoadedModel, TimberGroup, TimberLoadRule } from '#services/model-registry/card.ts';
+import type { LoadedModel, TimberGroup, TimberLoadRule, TimberRegionSize } from '#services/model-registry/card.ts';
 
 import type { SpeciesReference } from '#services/core/species-reference.ts';
 export type { SpeciesReference };
@@ -161,6 +163,20 @@ export interface DecisionInput {
   calibration?: CalibrationMode;
 }
 
+/** Timber detections grouped by measured density interval, so the inspector reads each contradiction once. */
+function byInterval(dets: DetectionRecord[], groups: Map<string, TimberGroup>): Array<{ interval: Band; ids: string[] }> {
+  const out = new Map<string, { interval: Band; ids: string[] }>();
+  for (const d of dets) {
+    const interval = d.densityIntervalGcm3 ?? (d.species ? groups.get(d.species)?.densityGcm3 : undefined);
+    if (!interval) continue;
+    const key = interval.join('|');
+    const entry = out.get(key) ?? { interval: [interval[0], interval[1]], ids: [] };
+    entry.ids.push(d.id);
+    out.set(key, entry);
+  }
+  return [...out.values()];
+}
+
 export function decide(input: DecisionInput): AlertRecord | null {
   const { model, detections, declarations } = input;
   if (model.shadow) return null;
@@ -184,12 +200,14 @@ export function decide(input: DecisionInput): AlertRecord | null {
   // Timber rules speak about cargo loads, never about packaging (see DEFAULT_TIMBER_LOAD).
   const timberRules = card.rules?.timberManifestRules !== false;
   const load: TimberLoadRule = { ...DEFAULT_TIMBER_LOAD, ...card.rules?.timberLoad };
-  const cargoSized = (d: DetectionRecord) => {
+  const sized = (rule: TimberRegionSize) => (d: DetectionRecord) => {
     const w = d.boxMm.width / 1000;
     const h = d.boxMm.height / 1000;
-    return w * h >= load.minAreaM2 && Math.min(w, h) >= load.minExtentM;
+    return d.class === 'timber' && w * h >= rule.minAreaM2 && Math.min(w, h) >= rule.minExtentM;
   };
-  const timber = timberRules ? tier1.filter((d) => d.class === 'timber' && cargoSized(d)) : [];
+  const timber = timberRules ? tier1.filter(sized(load)) : [];
+  // Regions checked against a declared species or genus (TimberLoadRule.declaredSpecies).
+  const declaredChecked = timberRules ? tier1.filter(sized(load.declaredSpecies ?? load)) : [];
   const wood = declarations.filter(isWood).map((d) => woodLine(d, input.species));
   if (timber.length > 0 && wood.length === 0) {
     const largest = timber.reduce((a, b) => (b.boxMm.width * b.boxMm.height > a.boxMm.width * a.boxMm.height ? b : a));
@@ -202,55 +220,49 @@ export function decide(input: DecisionInput): AlertRecord | null {
     });
   }
 
-  // One set of reasons per measured interval, so the inspector reads each contradiction once.
-  const byInterval = new Map<string, { interval: Band; dets: DetectionRecord[] }>();
-  for (const d of timber) {
-    const interval = d.densityIntervalGcm3 ?? (d.species ? groups.get(d.species)?.densityGcm3 : undefined);
-    if (!interval) continue;
-    const key = interval.join('|');
-    const entry = byInterval.get(key) ?? { interval: [interval[0], interval[1]], dets: [] };
-    entry.dets.push(d);
-    byInterval.set(key, entry);
-  }
   const mode = input.calibration ?? 'nominal';
   const u = DENSITY_UNCERTAINTY[mode];
+  const widen = (interval: Band): Band => [interval[0] * (1 - u), interval[1] * (1 + u)];
+  const overlaps = (r: Band, widened: Band) => r[0] <= widened[1] && widened[0] <= r[1];
   const listedBands = groupList.filter((g) => g.citesListed).map((g) => g.densityGcm3);
-  for (const { interval, dets } of byInterval.values()) {
-    const ids = dets.map((d) => d.id);
-    const widened: Band = [interval[0] * (1 - u), interval[1] * (1 + u)];
-    const overlaps = (r: Band) => r[0] <= widened[1] && widened[0] <= r[1];
-    // A line implying no density cannot be contradicted by one.
-    const consistent = (l: WoodLine) => l.range === undefined || overlaps(l.range);
+  const looksOf = (interval: Band) => {
     const spanned = groupList.filter((g) => g.densityGcm3[0] < interval[1] && interval[0] < g.densityGcm3[1]);
     const genera = [...new Set(spanned.flatMap((g) => g.genera))].slice(0, 3);
-    const looks = spanned.length ? `${spanned.map((g) => g.label).join(' to ')}${genera.length ? ` such as ${genera.join(', ')}` : ''}` : '';
+    return spanned.length ? `${spanned.map((g) => g.label).join(' to ')}${genera.length ? ` such as ${genera.join(', ')}` : ''}` : '';
+  };
+  // A line implying no density cannot be contradicted by one.
+  const consistent = (l: WoodLine, interval: Band) => l.range === undefined || overlaps(l.range, widen(interval));
 
-    // CITES: the model's own groups, so the interval itself (≥ 90 % of the group probability)
-    // must lie inside the listed groups' bands.
-    if (listedBands.length && inside(interval, listedBands)) {
-      // A permit counts on a wood line the image does not contradict.
-      const permitted = wood.some((l) => l.decl.citesPermit && consistent(l));
-      // A declared unlisted wood the image cannot tell apart (its range not excluded) passes:
-      // X-ray density cannot separate it; listed among the model's limits.
-      const lookalike = wood.some((l) => l.range !== undefined && !l.listed && overlaps(l.range));
-      if (!permitted && !lookalike) {
-        reasons.push({
-          code: 'cites_timber_without_permit',
-          message: `timber load measured at ${fmtBand(interval)}, inside the CITES-listed density groups (${looks}), and no CITES permit is declared for it`,
-          detectionIds: ids,
-        });
-      }
+  // CITES: the model's own groups, so the interval itself (≥ 90 % of the group probability)
+  // must lie inside the listed groups' bands.
+  for (const { interval, ids } of byInterval(timber, groups)) {
+    if (!(listedBands.length && inside(interval, listedBands))) continue;
+    // A permit counts on a wood line the image does not contradict.
+    const permitted = wood.some((l) => l.decl.citesPermit && consistent(l, interval));
+    // A declared unlisted wood the image cannot tell apart (its range not excluded) passes:
+    // X-ray density cannot separate it; listed among the model's limits.
+    const lookalike = wood.some((l) => l.range !== undefined && !l.listed && overlaps(l.range, widen(interval)));
+    if (!permitted && !lookalike) {
+      reasons.push({
+        code: 'cites_timber_without_permit',
+        message: `timber load measured at ${fmtBand(interval)}, inside the CITES-listed density groups (${looksOf(interval)}), and no CITES permit is declared for it`,
+        detectionIds: ids,
+      });
     }
+  }
 
-    // Declared species / HS code: contradicted only when no wood line is consistent with the
-    // widened interval; then every line is, and each is named.
-    if (wood.length > 0 && !wood.some(consistent)) {
+  // Declared species / HS code: contradicted only when no wood line is consistent with the
+  // widened interval; then every line is, and each is named.
+  if (wood.length > 0) {
+    for (const { interval, ids } of byInterval(declaredChecked, groups)) {
+      if (wood.some((l) => consistent(l, interval))) continue;
+      const looks = looksOf(interval);
       for (const l of wood) {
         reasons.push({
           code: l.code,
           message:
             `declared ${l.what} ${fmtBand(l.range!)}; image ${fmtBand(interval)} ` +
-            `(${fmtBand(widened)} allowing ±${Math.round(u * 100)} % for ${mode} calibration)${looks ? `, consistent with ${looks}` : ''}`,
+            `(${fmtBand(widen(interval))} allowing ±${Math.round(u * 100)} % for ${mode} calibration)${looks ? `, consistent with ${looks}` : ''}`,
           detectionIds: ids,
         });
       }
