@@ -35,7 +35,9 @@ export async function analyseLabelled(scans: AsyncIterable<LabelledScan>, model:
   try {
     for await (const s of scans) {
       const t = performance.now();
-      const a = await analyseImages({ scanId: s.metadata.scanId, metadata: s.metadata, images: s.images, response: s.response }, { models: [model], pool, species });
+      // The calibration mode sets the decision rules' density uncertainty, as the worker's scan record does.
+      const calibration = { mode: s.calibration, profileId: null, version: null };
+      const a = await analyseImages({ scanId: s.metadata.scanId, metadata: s.metadata, images: s.images, response: s.response, calibration }, { models: [model], pool, species });
       const r = a.results[0];
       const detections = r?.detections ?? [];
       const maxScore = { ivory: 0, rhino_horn: 0, timber: 0 } as Record<DetectionClass, number>;

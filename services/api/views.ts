@@ -34,7 +34,7 @@ export function scanDetail(s: ScanRecord, detections: DetectionRecord[], alerts:
     manifest: { declarations: m.manifest?.declarations ?? [] },
     images: s.images,
     timings: s.timings,
-    detections: detections.map((d) => ({ ...d, densityIntervalGcm3: d.densityIntervalGcm3 ?? null })),
+    detections: detections.map((d) => ({ ...d, densityIntervalGcm3: d.densityIntervalGcm3 ?? null, densityFloorGcm3: d.densityFloorGcm3 ?? null })),
     alerts,
   };
 }

@@ -144,8 +144,10 @@ export interface ModelCard {
    * for a model whose held-out density bands are too unreliable to accuse a declaration.
    * Absent means all rules apply. `timberLoad`: the smallest timber region the manifest rules
    * treat as a cargo load (defaults in workers/src/decision/decide.ts, DEFAULT_TIMBER_LOAD).
+   * `timberDensityFloor: false` keeps the physical lower bound on a timber load's density
+   * (services/core/physics/density-floor.ts) out of its density interval.
    */
-  rules?: { timberManifestRules?: boolean; timberLoad?: TimberLoadRule };
+  rules?: { timberManifestRules?: boolean; timberLoad?: TimberLoadRule; timberDensityFloor?: boolean };
   /**
    * The scans this model was validated on. A scan outside it is not read by this model; when no
    * active model's domain covers a scan, its verdict is `needs_review`. Absent (cards before

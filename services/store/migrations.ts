@@ -170,6 +170,18 @@ function verdictReasons(): Migration {
   };
 }
 
+/** The physical lower bound on a timber detection's density (DetectionRecord.densityFloorGcm3). */
+function densityFloor(): Migration {
+  return {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('detections').addColumn('density_floor', 'double precision').execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('detections').dropColumn('density_floor').execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
@@ -183,6 +195,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '007_rejections': rejectionsMigration(dialect),
         '008_retention': retentionMigration(dialect),
         '009_heatmaps': heatmapsMigration(dialect),
+        '010_density_floor': densityFloor(),
       };
     },
   };

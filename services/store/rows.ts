@@ -80,6 +80,7 @@ export function detectionToRow(d: DetectionRecord): Insertable<DetectionsTable> 
     density: d.densityGcm3,
     density_lo: d.densityIntervalGcm3?.[0] ?? null,
     density_hi: d.densityIntervalGcm3?.[1] ?? null,
+    density_floor: d.densityFloorGcm3 ?? null,
     above_threshold: d.aboveThreshold ? 1 : 0,
     shadow: d.shadow ? 1 : 0,
     created_at: d.createdAt,
@@ -101,6 +102,7 @@ export function rowToDetection(row: Selectable<DetectionsTable>): DetectionRecor
     boxMm: JSON.parse(row.box_mm_json) as DetectionRecord['boxMm'],
     densityGcm3: row.density === null ? null : Number(row.density),
     ...(row.density_lo != null && row.density_hi != null ? { densityIntervalGcm3: [Number(row.density_lo), Number(row.density_hi)] as [number, number] } : {}),
+    ...(row.density_floor != null ? { densityFloorGcm3: Number(row.density_floor) } : {}),
     // pg returns integers as numbers, SQLite too; Number() also tolerates "1" from drivers
     // configured to return strings.
     aboveThreshold: Number(row.above_threshold) === 1,

@@ -54,7 +54,7 @@ describe.each(backends)('scan verdict fields on $name', (backend) => {
 
   it('stores them beside the results (recordAnalysis), with the detections\' density interval', async () => {
     await store.scans.insert(makeScan('v-rec', { receivedAt: t(3) }));
-    const timber = makeDetection('v-rec', 'v-rec-d1', { class: 'timber', species: 'very-dense-hardwood', densityGcm3: 1.1, densityIntervalGcm3: [0.78, 1.4] });
+    const timber = makeDetection('v-rec', 'v-rec-d1', { class: 'timber', species: 'very-dense-hardwood', densityGcm3: 1.1, densityIntervalGcm3: [0.78, 1.4], densityFloorGcm3: 0.712 });
     const ivory = makeDetection('v-rec', 'v-rec-d2');
     const nominal: ScanCalibration = { mode: 'nominal', profileId: null, version: null };
     await store.recordAnalysis([{ scanId: 'v-rec', stamp, detections: [timber, ivory], alert: null }], {
@@ -64,12 +64,13 @@ describe.each(backends)('scan verdict fields on $name', (backend) => {
       calibration: nominal,
     });
     const stored = await store.detections.listByScan('v-rec');
-    expect(stored.find((d) => d.id === 'v-rec-d1')?.densityIntervalGcm3).toEqual([0.78, 1.4]);
+    expect(stored.find((d) => d.id === 'v-rec-d1')).toMatchObject({ densityIntervalGcm3: [0.78, 1.4], densityFloorGcm3: 0.712 });
+    expect(stored.find((d) => d.id === 'v-rec-d2')?.densityFloorGcm3).toBeUndefined();
     const d = await detail('v-rec');
     expect(d).toMatchObject({ verdict: 'needs_review', verdictReasons: [REVIEW], calibration: nominal });
     const byId = Object.fromEntries(d.detections.map((x: { id: string }) => [x.id, x]));
-    expect(byId['v-rec-d1']).toMatchObject({ densityGcm3: 1.1, densityIntervalGcm3: [0.78, 1.4] });
-    expect(byId['v-rec-d2']).toMatchObject({ densityIntervalGcm3: null });
+    expect(byId['v-rec-d1']).toMatchObject({ densityGcm3: 1.1, densityIntervalGcm3: [0.78, 1.4], densityFloorGcm3: 0.712 });
+    expect(byId['v-rec-d2']).toMatchObject({ densityIntervalGcm3: null, densityFloorGcm3: null });
   });
 
   it('keeps reasons with their verdict: a new verdict without reasons clears them; calibration stays unless given', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CalibrationMode, DetectionRecord, ManifestDeclaration } from '#services/core/domain.ts';
 import { loadSpeciesReference } from '#services/core/species-reference.ts';
 import type { LoadedModel, ModelCard } from '#services/model-registry/card.ts';
-import { DEFAULT_TIMBER_LOAD, DENSITY_UNCERTAINTY, decide, type SpeciesReference } from '#workers/decision/decide.ts';
+import { DEFAULT_TIMBER_LOAD, DENSITY_UNCERTAINTY, decide, measuredInterval, type SpeciesReference } from '#workers/decision/decide.ts';
 
 type Band = [number, number];
 // The density groups of the committed cards.
@@ -174,6 +174,23 @@ describe('decide: a declared species is contradicted only when the measured inte
     const at = (lo: number) => codes(run([det('timber', 0.9, true, 'medium-wood', { interval: [lo, 0.78] })], [PINE], model(), mode));
     expect(at(edge * 1.001)).toEqual(['declared_species_mismatch']);
     expect(at(edge * 0.999)).toEqual([]);
+  });
+
+  it('raises the low end to the physical density floor, and says so', () => {
+    const floored = (floor: number | null, interval: Band = [0.56, 1.4]) => ({ ...det('timber', 0.9, true, 'dense-hardwood', { interval }), densityFloorGcm3: floor });
+    const groupMap = new Map(groups.map((g) => [g.id, g]));
+    expect(measuredInterval(floored(0.63), groupMap)).toEqual({ interval: [0.63, 1.4], floored: true });
+    // Below the model's low end it changes nothing; above its high end the interval is the floor upwards.
+    expect(measuredInterval(floored(0.5), groupMap)).toEqual({ interval: [0.56, 1.4], floored: false });
+    expect(measuredInterval(floored(null), groupMap)).toEqual({ interval: [0.56, 1.4], floored: false });
+    expect(measuredInterval(floored(0.7, [0.3, 0.56]), groupMap)).toEqual({ interval: [0.7, 0.7], floored: true });
+    // The model alone (0.56–1.40) cannot contradict declared pine; with a floor of 0.63 under a profile (±5 %) it does.
+    expect(run([floored(null)], [PINE], model(), 'profile')).toBeNull();
+    const a = run([floored(0.63)], [PINE], model(), 'profile');
+    expect(codes(a)).toEqual(['declared_species_mismatch']);
+    expect(a!.reasons[0]!.message).toContain(`image ${band([0.63, 1.4])} (low end: the area density across the widest load space)`);
+    // The same floor under nominal calibration (±12 %) reaches back into the pine range: no accusation.
+    expect(run([floored(0.63)], [PINE], model(), 'nominal')).toBeNull();
   });
 
   it('is stricter with a scanner profile (±5 %) than with nominal calibration (±12 %)', () => {

@@ -69,6 +69,9 @@ export const Detection = Type.Object({
   densityIntervalGcm3: Nullable(
     Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'Timber: [lo, hi] g/cm³ holding ≥ 90 % of the density-group probability' }),
   ),
+  densityFloorGcm3: Nullable(
+    Type.Number({ description: 'Timber in a container or truck: the lowest density the wood can have, from its area density across the widest load space (g/cm³)' }),
+  ),
   aboveThreshold: Type.Boolean(),
   shadow: Type.Boolean(),
   createdAt: Type.String(),

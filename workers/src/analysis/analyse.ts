@@ -136,7 +136,17 @@ export async function analyseImages(
     // (box refinement), so the thread gets a copy.
     const { outputs, ms } = await deps.pool.run(model.path, { [model.card.input.name]: { data: input.data.slice(), dims: input.dims } });
     inferenceMs += ms;
-    const ctx = { scanId: scan.scanId, model, input, scanWidth: size.width, scanHeight: size.height, spacingMm: meta.pixelSpacingMm, createdAt };
+    const ctx = {
+      scanId: scan.scanId,
+      model,
+      input,
+      scanWidth: size.width,
+      scanHeight: size.height,
+      spacingMm: meta.pixelSpacingMm,
+      createdAt,
+      response: scan.response ?? nominalResponse(meta.source),
+      conveyance: meta.conveyance?.type,
+    };
     const detections: DetectionRecord[] = detectionsFromOutputs(ctx, outputs);
     // The score maps behind the boxes, kept (quantised, compressed) for the console's overlay.
     const heatmaps = heatmapsFromOutputs(ctx, outputs);

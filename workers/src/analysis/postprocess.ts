@@ -13,6 +13,9 @@ import { encodeHeatmap, type HeatmapRecord } from '#services/core/heatmap.ts';
 import type { LoadedModel } from '#services/model-registry/card.ts';
 import type { TensorData } from '../inference/inference-pool.ts';
 import type { ModelInput } from './preprocess.ts';
+import { densityFloor, woodAreaDensity } from '#services/core/physics/density-floor.ts';
+import type { ScannerResponse } from '#services/core/physics/response.ts';
+import type { ConveyanceType } from '#services/core/scan-metadata.ts';
 
 interface Region {
   x0: number;
@@ -125,6 +128,9 @@ export interface PostprocessContext {
   scanHeight: number;
   spacingMm: { x: number; y: number };
   createdAt: string;
+  /** The scanner response the input was converted with, and the conveyance: for the timber density floor. */
+  response?: ScannerResponse;
+  conveyance?: ConveyanceType;
 }
 
 /**
@@ -182,6 +188,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
       let cites: DetectionRecord['citesAppendix'] = null;
       let density: number | null = null;
       let interval: [number, number] | null = null;
+      let floor: number | null = null;
       if (cls === 'timber' && groupsOut && card.output.timberGroups) {
         const g = timberGroup(groupsOut, r.cells, card.output.timberGroups.groups.length);
         const group = card.output.timberGroups.groups[g.best]!;
@@ -190,6 +197,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
         density = card.output.timberGroups.groups.reduce((s, gr, i) => s + g.probs[i]! * ((gr.densityGcm3[0] + gr.densityGcm3[1]) / 2), 0);
         density = Math.round(density * 1000) / 1000;
         interval = densityInterval(card.output.timberGroups.groups, g.probs);
+        floor = card.rules?.timberDensityFloor === false ? null : regionDensityFloor(ctx, r, stride, mw);
       }
       // Six decimals: enough to keep strong detections and strong false alarms apart.
       const score = Math.round(r.peak * 1e6) / 1e6;
@@ -216,6 +224,7 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
         },
         densityGcm3: density,
         densityIntervalGcm3: interval,
+        ...(floor !== null ? { densityFloorGcm3: floor } : {}),
         aboveThreshold: score >= card.thresholds[cls].score,
         shadow: ctx.model.shadow,
         createdAt: ctx.createdAt,
@@ -387,4 +396,29 @@ function timberGroup(t: TensorData, cells: number[], g: number): { best: number;
   let best = 0;
   for (let i = 1; i < g; i++) if (probs[i]! > probs[best]!) best = i;
   return { best, probs };
+}
+
+/** Median over the region's cells of the cells' mean high-channel attenuation, read as wood across the conveyance (density-floor.ts). */
+export function regionDensityFloor(ctx: PostprocessContext, r: Region, stride: number, mapW: number): number | null {
+  const att = ctx.input.highAttenuation;
+  if (!att || !ctx.response || !ctx.conveyance) return null;
+  const W = ctx.input.width;
+  const means: number[] = [];
+  for (const c of r.cells) {
+    const cx = c % mapW;
+    const cy = (c - cx) / mapW;
+    let s = 0;
+    let n = 0;
+    for (let y = cy * stride; y < Math.min(ctx.input.height, (cy + 1) * stride); y++)
+      for (let x = cx * stride; x < Math.min(W, (cx + 1) * stride); x++) {
+        s += att[y * W + x]!;
+        n++;
+      }
+    if (n) means.push(s / n);
+  }
+  if (!means.length) return null;
+  means.sort((a, b) => a - b);
+  const median = means[means.length >> 1]!;
+  const floor = densityFloor(woodAreaDensity(ctx.response.high, median), ctx.conveyance);
+  return floor === null ? null : Math.round(floor * 1000) / 1000;
 }

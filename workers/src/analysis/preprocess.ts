@@ -25,6 +25,8 @@ export interface ModelInput {
   /** Original pixels per model pixel, along x and y. */
   factorX: number;
   factorY: number;
+  /** Basis inputs only: the high channel's attenuation at model pixels (width × height, unpadded), for the timber density floor. */
+  highAttenuation?: Float32Array;
 }
 
 /** Attenuation −ln(T), T = value/airValue clamped to [minT, 1]. */
@@ -127,5 +129,13 @@ export function buildModelInput(
       for (let x = 0; x < dw; x++) data[dst + x] = plane[y * dw + x]!;
     }
   });
-  return { data, dims: [1, c, ph, pw], width: dw, height: dh, factorX: first.width / dw, factorY: first.height / dh };
+  return {
+    data,
+    dims: [1, c, ph, pw],
+    width: dw,
+    height: dh,
+    factorX: first.width / dw,
+    factorY: first.height / dh,
+    ...(rep.kind === 'basis' ? { highAttenuation: small.high! } : {}),
+  };
 }

@@ -11,6 +11,9 @@
  *    density interval, widened by the calibration uncertainty, excludes the declared range; a
  *    card may let regions smaller than a load (goods on a pallet, in a parcel) make this check
  *    (`rules.timberLoad.declaredSpecies`): the manifest itself says those goods are that wood;
+ *  - a timber load's measured interval is the model's, its low end raised to the physical floor
+ *    where one was measured (DetectionRecord.densityFloorGcm3: no wood carrying that much mass
+ *    across the load space can be lighter; services/core/physics/density-floor.ts);
  *  - the timber manifest rules can be switched off by the model's card (its density bands not
  *    trusted enough to accuse a declaration).
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
@@ -163,14 +166,28 @@ export interface DecisionInput {
   calibration?: CalibrationMode;
 }
 
+/**
+ * A timber detection's measured density interval: the model's (or, without one, its group's band),
+ * with the low end raised to the physical floor where one was measured (densityFloorGcm3: no wood
+ * carrying that much mass across the load space can be lighter). `floored` says the floor set it.
+ */
+export function measuredInterval(d: DetectionRecord, groups: Map<string, TimberGroup>): { interval: Band; floored: boolean } | null {
+  const model = d.densityIntervalGcm3 ?? (d.species ? groups.get(d.species)?.densityGcm3 : undefined);
+  if (!model) return null;
+  const floor = d.densityFloorGcm3;
+  if (floor == null || !(floor > model[0])) return { interval: [model[0], model[1]], floored: false };
+  return { interval: [floor, Math.max(model[1], floor)], floored: true };
+}
+
 /** Timber detections grouped by measured density interval, so the inspector reads each contradiction once. */
-function byInterval(dets: DetectionRecord[], groups: Map<string, TimberGroup>): Array<{ interval: Band; ids: string[] }> {
-  const out = new Map<string, { interval: Band; ids: string[] }>();
+function byInterval(dets: DetectionRecord[], groups: Map<string, TimberGroup>): Array<{ interval: Band; floored: boolean; ids: string[] }> {
+  const out = new Map<string, { interval: Band; floored: boolean; ids: string[] }>();
   for (const d of dets) {
-    const interval = d.densityIntervalGcm3 ?? (d.species ? groups.get(d.species)?.densityGcm3 : undefined);
-    if (!interval) continue;
-    const key = interval.join('|');
-    const entry = out.get(key) ?? { interval: [interval[0], interval[1]], ids: [] };
+    const m = measuredInterval(d, groups);
+    if (!m) continue;
+    const { interval, floored } = m;
+    const key = `${interval.join('|')}|${floored}`;
+    const entry = out.get(key) ?? { interval, floored, ids: [] };
     entry.ids.push(d.id);
     out.set(key, entry);
   }
@@ -235,7 +252,9 @@ export function decide(input: DecisionInput): AlertRecord | null {
 
   // CITES: the model's own groups, so the interval itself (≥ 90 % of the group probability)
   // must lie inside the listed groups' bands.
-  for (const { interval, ids } of byInterval(timber, groups)) {
+  // Where the low end is the physical floor, the message says so (the model's groups reach lower).
+  const fromFloor = (floored: boolean) => (floored ? ' (low end: the area density across the widest load space)' : '');
+  for (const { interval, floored, ids } of byInterval(timber, groups)) {
     if (!(listedBands.length && inside(interval, listedBands))) continue;
     // A permit counts on a wood line the image does not contradict.
     const permitted = wood.some((l) => l.decl.citesPermit && consistent(l, interval));
@@ -245,7 +264,7 @@ export function decide(input: DecisionInput): AlertRecord | null {
     if (!permitted && !lookalike) {
       reasons.push({
         code: 'cites_timber_without_permit',
-        message: `timber load measured at ${fmtBand(interval)}, inside the CITES-listed density groups (${looksOf(interval)}), and no CITES permit is declared for it`,
+        message: `timber load measured at ${fmtBand(interval)}${fromFloor(floored)}, inside the CITES-listed density groups (${looksOf(interval)}), and no CITES permit is declared for it`,
         detectionIds: ids,
       });
     }
@@ -254,14 +273,14 @@ export function decide(input: DecisionInput): AlertRecord | null {
   // Declared species / HS code: contradicted only when no wood line is consistent with the
   // widened interval; then every line is, and each is named.
   if (wood.length > 0) {
-    for (const { interval, ids } of byInterval(declaredChecked, groups)) {
+    for (const { interval, floored, ids } of byInterval(declaredChecked, groups)) {
       if (wood.some((l) => consistent(l, interval))) continue;
       const looks = looksOf(interval);
       for (const l of wood) {
         reasons.push({
           code: l.code,
           message:
-            `declared ${l.what} ${fmtBand(l.range!)}; image ${fmtBand(interval)} ` +
+            `declared ${l.what} ${fmtBand(l.range!)}; image ${fmtBand(interval)}${fromFloor(floored)} ` +
             `(${fmtBand(widen(interval))} allowing ±${Math.round(u * 100)} % for ${mode} calibration)${looks ? `, consistent with ${looks}` : ''}`,
           detectionIds: ids,
         });

@@ -3065,6 +3065,7 @@ export interface paths {
                                 citesAppendix: ("I" | "II" | "III") | null;
                                 class: "ivory" | "rhino_horn" | "timber";
                                 createdAt: string;
+                                densityFloorGcm3: number | null;
                                 densityGcm3: number | null;
                                 densityIntervalGcm3: number[] | null;
                                 id: string;
