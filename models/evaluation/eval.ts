@@ -24,7 +24,7 @@ import { evaluate, formatReport, type EvaluationReport } from './evaluate.ts';
 import { packageScans, simulatedScans, type LabelledScan, type SimulatedSplit } from './labelled-scans.ts';
 import { examplePng, rocPng, type ExampleBox } from './plots.ts';
 import { analyseLabelled, type AnalysedScan } from './run-analysis.ts';
-import { runLeaveScannersOut, formatScannerTable, type ScannerRow } from './leave-scanners-out.ts';
+import { HARNESS_REVISION, LSO_SEED, runLeaveScannersOut, formatScannerTable, type ScannerRow } from './leave-scanners-out.ts';
 
 /** Re-iterates the labelled source to draw a few examples (only the scans picked). */
 async function drawExamples(out: string, scans: AnalysedScan[], source: () => AsyncIterable<LabelledScan>): Promise<string[]> {
@@ -173,6 +173,7 @@ async function leaveScannersOut(source: string, opts: { perFamily?: string; mode
   const seed = opts.seed === undefined ? undefined : Number(opts.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed > 0)) throw new Error('--seed must be a positive integer');
   if (opts.writeCard && seed !== undefined) throw new Error('--write-card records the standard draw of scans (no --seed)');
+  if (seed !== undefined && !opts.out) throw new Error('--seed needs --out (the default folder holds the standard draw)');
   const command = `npm run eval -- ${process.argv.slice(2).join(' ')}`;
   const rows = await runLeaveScannersOut({ model, source, perFamily, out, heldOutFamilies, trainingFamilies: [...sim.trainingFamilies(source)], only, profileOnly: opts.profileOnly, command, ...(seed !== undefined ? { seed } : {}) });
   if (opts.writeCard) await recordLeaveScannersOut(model, rows, { perFamily, profileOnly: !!opts.profileOnly, command });
@@ -218,20 +219,22 @@ async function recordLeaveScannersOut(
  * --record-from DIR: records the leave-scanners-out run saved in DIR (leave-scanners-out.json) in
  * its model's card without running it again (a run made without --write-card). Refused unless the
  * run is the whole table (every row group, and both calibrations unless it was profile-only) and was
- * made with this model file, these thresholds and rules (what decides the alerts) and this revision
- * of the simulated cargo.
+ * made with this model file, these thresholds and rules (what decides the alerts), this revision
+ * of the simulated cargo and of the harness (HARNESS_REVISION), on the standard draw (LSO_SEED).
  */
 async function recordFrom(dir: string): Promise<void> {
   const file = path.resolve(dir.endsWith('.json') ? dir : path.join(dir, 'leave-scanners-out.json'));
   const run = JSON.parse(await fs.readFile(file, 'utf8')) as {
     model: string; perFamily: number; rows: ScannerRow[]; sha256?: string; cargoRevision?: number; profileOnly?: boolean; command?: string; evaluatedAt?: string;
-    thresholds?: unknown; rules?: unknown;
+    thresholds?: unknown; rules?: unknown; seed?: number; harnessRevision?: number;
   };
   const model = await pickModel(run.model, loadConfig().modelsDir, 'linac');
   if (run.sha256 !== model.card.sha256) throw new Error(`${file} was made with another ${run.model} file (sha256 ${run.sha256?.slice(0, 12) ?? 'not saved'}…, the card has ${model.card.sha256.slice(0, 12)}…)`);
   const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
   if (!same(run.thresholds, model.card.thresholds)) throw new Error(`${file} was made with other thresholds than the card's now (or saved none): run it again`);
   if (!same(run.rules, model.card.rules)) throw new Error(`${file} was made with other rules than the card's now (or saved none): run it again`);
+  if ((run.seed ?? LSO_SEED) !== LSO_SEED) throw new Error(`${file} was drawn from seed ${run.seed}; a card records the standard draw (${LSO_SEED})`);
+  if ((run.harnessRevision ?? 1) !== HARNESS_REVISION) throw new Error(`${file} was made by evaluation harness revision ${run.harnessRevision ?? 1}; this build is at ${HARNESS_REVISION}: run it again`);
   const sim = await import('#adapter/simulator/index.ts');
   if ((run.cargoRevision ?? 1) !== sim.VARIED_CARGO_REVISION) throw new Error(`${file} was drawn with simulated cargo revision ${run.cargoRevision ?? 1}; the simulator is at ${sim.VARIED_CARGO_REVISION}: run it again`);
   const source = model.card.input.sourceKinds.includes('linac') ? 'linac' : 'tube';

@@ -144,8 +144,10 @@ export interface ModelCard {
    * for a model whose held-out density bands are too unreliable to accuse a declaration.
    * Absent means all rules apply. `timberLoad`: the smallest timber region the manifest rules
    * treat as a cargo load (defaults in workers/src/decision/decide.ts, DEFAULT_TIMBER_LOAD).
-   * `timberDensityFloor: false` keeps the physical lower bound on a timber load's density
-   * (services/core/physics/density-floor.ts) out of its density interval.
+   * `timberDensityFloor: true` lets the physical lower bound on a timber load's density
+   * (services/core/physics/density-floor.ts; measured and stored either way) raise the low end of
+   * its density interval. Off by default: it bounds the density of the wood as loaded, and green
+   * logs or fresh-sawn wood weigh up to about twice their air-dry density (the species table's).
    */
   rules?: { timberManifestRules?: boolean; timberLoad?: TimberLoadRule; timberDensityFloor?: boolean };
   /**

@@ -59,6 +59,8 @@ describe('eval --record-from', () => {
     };
     await refused((j) => (j.sha256 = '0'.repeat(64)), /another .* file/);
     await refused((j) => (j.cargoRevision = 1), /cargo revision 1/);
+    await refused((j) => (j.seed = 970000), /seed 970000; a card records the standard draw/);
+    await refused((j) => delete j.harnessRevision, /harness revision 1/);
     await refused((j) => (j.rows = (j.rows as unknown[]).slice(1)), /lacks row groups tube-140\/70-fe \(profile\)/);
     await refused((j) => delete j.sha256, /another .* file \(sha256 not saved/);
     await refused((j) => ((j.thresholds as { ivory: { score: number } }).ivory.score += 0.01), /other thresholds/);

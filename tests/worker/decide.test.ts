@@ -176,21 +176,31 @@ describe('decide: a declared species is contradicted only when the measured inte
     expect(at(edge * 0.999)).toEqual([]);
   });
 
-  it('raises the low end to the physical density floor, and says so', () => {
+  it('raises the low end to the physical density floor only where the card opts in, and says so', () => {
     const floored = (floor: number | null, interval: Band = [0.56, 1.4]) => ({ ...det('timber', 0.9, true, 'dense-hardwood', { interval }), densityFloorGcm3: floor });
     const groupMap = new Map(groups.map((g) => [g.id, g]));
-    expect(measuredInterval(floored(0.63), groupMap)).toEqual({ interval: [0.63, 1.4], floored: true });
-    // Below the model's low end it changes nothing; above its high end the interval is the floor upwards.
-    expect(measuredInterval(floored(0.5), groupMap)).toEqual({ interval: [0.56, 1.4], floored: false });
-    expect(measuredInterval(floored(null), groupMap)).toEqual({ interval: [0.56, 1.4], floored: false });
-    expect(measuredInterval(floored(0.7, [0.3, 0.56]), groupMap)).toEqual({ interval: [0.7, 0.7], floored: true });
-    // The model alone (0.56–1.40) cannot contradict declared pine; with a floor of 0.63 under a profile (±5 %) it does.
-    expect(run([floored(null)], [PINE], model(), 'profile')).toBeNull();
-    const a = run([floored(0.63)], [PINE], model(), 'profile');
+    // Without a margin (the card has not opted in) the floor is never used.
+    expect(measuredInterval(floored(0.63), groupMap)).toEqual({ interval: [0.56, 1.4], floored: false });
+    expect(measuredInterval(floored(0.63), groupMap, 0.05)).toEqual({ interval: [0.63, 1.4], floored: true });
+    // Below the model's low end it changes nothing.
+    expect(measuredInterval(floored(0.5), groupMap, 0.05)).toEqual({ interval: [0.56, 1.4], floored: false });
+    expect(measuredInterval(floored(null), groupMap, 0.05)).toEqual({ interval: [0.56, 1.4], floored: false });
+    // Above the model's whole interval beyond the margin it is suspect and not used; within the margin it closes the interval.
+    expect(measuredInterval(floored(0.7, [0.3, 0.56]), groupMap, 0.05)).toEqual({ interval: [0.3, 0.56], floored: false });
+    expect(measuredInterval(floored(0.58, [0.3, 0.56]), groupMap, 0.05)).toEqual({ interval: [0.56, 0.56], floored: true });
+
+    const optedIn = model();
+    optedIn.card.rules = { timberDensityFloor: true };
+    // The model alone (0.56–1.40) cannot contradict declared pine; nor can the floor on a card that has not opted in.
+    expect(run([floored(0.63)], [PINE], model(), 'profile')).toBeNull();
+    const a = run([floored(0.63)], [PINE], optedIn, 'profile');
     expect(codes(a)).toEqual(['declared_species_mismatch']);
-    expect(a!.reasons[0]!.message).toContain(`image ${band([0.63, 1.4])} (low end: the area density across the widest load space)`);
+    expect(a!.reasons[0]!.message).toContain(`image ${band([0.63, 1.4])} (low end: the wood area density divided by the widest load space)`);
     // The same floor under nominal calibration (±12 %) reaches back into the pine range: no accusation.
-    expect(run([floored(0.63)], [PINE], model(), 'nominal')).toBeNull();
+    expect(run([floored(0.63)], [PINE], optedIn, 'nominal')).toBeNull();
+    // CITES without permit counts the floor less its margin: 0.80 × 0.95 is below the listed groups' 0.78, 0.83 × 0.95 above.
+    expect(codes(run([floored(0.8)], [MACHINERY], optedIn, 'profile'))).toEqual(['undeclared_timber']);
+    expect(codes(run([floored(0.83)], [MACHINERY], optedIn, 'profile'))).toEqual(['undeclared_timber', 'cites_timber_without_permit']);
   });
 
   it('is stricter with a scanner profile (±5 %) than with nominal calibration (±12 %)', () => {

@@ -197,7 +197,9 @@ export function detectionsFromOutputs(ctx: PostprocessContext, outputs: Record<s
         density = card.output.timberGroups.groups.reduce((s, gr, i) => s + g.probs[i]! * ((gr.densityGcm3[0] + gr.densityGcm3[1]) / 2), 0);
         density = Math.round(density * 1000) / 1000;
         interval = densityInterval(card.output.timberGroups.groups, g.probs);
-        floor = card.rules?.timberDensityFloor === false ? null : regionDensityFloor(ctx, r, stride, mw);
+        // Measured and stored for every timber region the conveyance bounds; whether the rules use
+        // it is the card's choice (rules.timberDensityFloor).
+        floor = regionDensityFloor(ctx, r, stride, mw);
       }
       // Six decimals: enough to keep strong detections and strong false alarms apart.
       const score = Math.round(r.peak * 1e6) / 1e6;

@@ -3,7 +3,8 @@
  *  - ivory or rhino horn above its threshold is always an alert;
  *  - timber speaks only as a cargo-sized load (DEFAULT_TIMBER_LOAD, card-configurable): wooden
  *    packaging — pallets, crates, dunnage, cartons of wooden goods — never raises an alert by
- *    itself; a smaller timber detection is kept, shown and stored, and raises nothing;
+ *    itself; a smaller timber detection is kept, shown and stored, and raises nothing (except
+ *    against a species the manifest names, where the card allows it: declaredSpecies below);
  *  - a timber load on a manifest that declares no wood is an alert;
  *  - a timber load whose measured density interval lies entirely inside the CITES-listed density
  *    groups, with no CITES permit declared, is an alert;
@@ -11,9 +12,10 @@
  *    density interval, widened by the calibration uncertainty, excludes the declared range; a
  *    card may let regions smaller than a load (goods on a pallet, in a parcel) make this check
  *    (`rules.timberLoad.declaredSpecies`): the manifest itself says those goods are that wood;
- *  - a timber load's measured interval is the model's, its low end raised to the physical floor
- *    where one was measured (DetectionRecord.densityFloorGcm3: no wood carrying that much mass
- *    across the load space can be lighter; services/core/physics/density-floor.ts);
+ *  - a timber load's measured interval is the model's; where the card opts in
+ *    (rules.timberDensityFloor), its low end is raised to the physical floor
+ *    (DetectionRecord.densityFloorGcm3: no dry wood carrying that much mass across the load space
+ *    can be lighter; services/core/physics/density-floor.ts);
  *  - the timber manifest rules can be switched off by the model's card (its density bands not
  *    trusted enough to accuse a declaration).
  * Below-threshold detections stay as tier-2 detections and never alert. Shadow models never alert.
@@ -168,22 +170,26 @@ export interface DecisionInput {
 
 /**
  * A timber detection's measured density interval: the model's (or, without one, its group's band),
- * with the low end raised to the physical floor where one was measured (densityFloorGcm3: no wood
- * carrying that much mass across the load space can be lighter). `floored` says the floor set it.
+ * with the low end raised to the physical floor when `floorMargin` is given (the card opts in) and
+ * the detection has one (densityFloorGcm3: no dry wood carrying that much mass across the load
+ * space can be lighter). A floor above the model's whole interval even after the margin
+ * (floor·(1 − margin) > high end) is not used: an assumption behind it failed (steel or wet wood in
+ * the ray, an oblique ray) or the model is wrong, and a floor alone accuses no one. `floored` says
+ * the floor set the low end.
  */
-export function measuredInterval(d: DetectionRecord, groups: Map<string, TimberGroup>): { interval: Band; floored: boolean } | null {
+export function measuredInterval(d: DetectionRecord, groups: Map<string, TimberGroup>, floorMargin?: number): { interval: Band; floored: boolean } | null {
   const model = d.densityIntervalGcm3 ?? (d.species ? groups.get(d.species)?.densityGcm3 : undefined);
   if (!model) return null;
   const floor = d.densityFloorGcm3;
-  if (floor == null || !(floor > model[0])) return { interval: [model[0], model[1]], floored: false };
-  return { interval: [floor, Math.max(model[1], floor)], floored: true };
+  if (floorMargin === undefined || floor == null || !(floor > model[0]) || floor * (1 - floorMargin) > model[1]) return { interval: [model[0], model[1]], floored: false };
+  return { interval: [Math.min(floor, model[1]), model[1]], floored: true };
 }
 
 /** Timber detections grouped by measured density interval, so the inspector reads each contradiction once. */
-function byInterval(dets: DetectionRecord[], groups: Map<string, TimberGroup>): Array<{ interval: Band; floored: boolean; ids: string[] }> {
+function byInterval(dets: DetectionRecord[], groups: Map<string, TimberGroup>, floorMargin?: number): Array<{ interval: Band; floored: boolean; ids: string[] }> {
   const out = new Map<string, { interval: Band; floored: boolean; ids: string[] }>();
   for (const d of dets) {
-    const m = measuredInterval(d, groups);
+    const m = measuredInterval(d, groups, floorMargin);
     if (!m) continue;
     const { interval, floored } = m;
     const key = `${interval.join('|')}|${floored}`;
@@ -250,12 +256,17 @@ export function decide(input: DecisionInput): AlertRecord | null {
   // A line implying no density cannot be contradicted by one.
   const consistent = (l: WoodLine, interval: Band) => l.range === undefined || overlaps(l.range, widen(interval));
 
-  // CITES: the model's own groups, so the interval itself (≥ 90 % of the group probability)
-  // must lie inside the listed groups' bands.
+  // The physical floor, where the card opts in (rules.timberDensityFloor; off by default: it holds
+  // for dry wood only, and green logs weigh up to twice their air-dry density).
+  const floorMargin = card.rules?.timberDensityFloor === true ? u : undefined;
   // Where the low end is the physical floor, the message says so (the model's groups reach lower).
-  const fromFloor = (floored: boolean) => (floored ? ' (low end: the area density across the widest load space)' : '');
-  for (const { interval, floored, ids } of byInterval(timber, groups)) {
-    if (!(listedBands.length && inside(interval, listedBands))) continue;
+  const fromFloor = (floored: boolean) => (floored ? ' (low end: the wood area density divided by the widest load space)' : '');
+
+  // CITES: the model's own groups, so the interval itself (≥ 90 % of the group probability)
+  // must lie inside the listed groups' bands; a floor counts less its calibration margin.
+  for (const { interval, floored, ids } of byInterval(timber, groups, floorMargin)) {
+    const checked: Band = floored ? [interval[0] * (1 - u), interval[1]] : interval;
+    if (!(listedBands.length && inside(checked, listedBands))) continue;
     // A permit counts on a wood line the image does not contradict.
     const permitted = wood.some((l) => l.decl.citesPermit && consistent(l, interval));
     // A declared unlisted wood the image cannot tell apart (its range not excluded) passes:
@@ -273,7 +284,7 @@ export function decide(input: DecisionInput): AlertRecord | null {
   // Declared species / HS code: contradicted only when no wood line is consistent with the
   // widened interval; then every line is, and each is named.
   if (wood.length > 0) {
-    for (const { interval, floored, ids } of byInterval(declaredChecked, groups)) {
+    for (const { interval, floored, ids } of byInterval(declaredChecked, groups, floorMargin)) {
       if (wood.some((l) => consistent(l, interval))) continue;
       const looks = looksOf(interval);
       for (const l of wood) {
