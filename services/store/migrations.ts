@@ -12,6 +12,7 @@ import { reviewMigration } from './migrations/006-review.ts';
 import { rejectionsMigration } from './migrations/007-rejections.ts';
 import { retentionMigration } from './migrations/008-retention.ts';
 import { heatmapsMigration } from './migrations/009-heatmaps.ts';
+import { densityFloorMigration } from './migrations/010-density-floor.ts';
 
 export type { Dialect };
 
@@ -170,18 +171,6 @@ function verdictReasons(): Migration {
   };
 }
 
-/** The physical lower bound on a timber detection's density (DetectionRecord.densityFloorGcm3). */
-function densityFloor(): Migration {
-  return {
-    async up(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable('detections').addColumn('density_floor', 'double precision').execute();
-    },
-    async down(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable('detections').dropColumn('density_floor').execute();
-    },
-  };
-}
-
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
@@ -195,7 +184,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '007_rejections': rejectionsMigration(dialect),
         '008_retention': retentionMigration(dialect),
         '009_heatmaps': heatmapsMigration(dialect),
-        '010_density_floor': densityFloor(),
+        '010_density_floor': densityFloorMigration(),
       };
     },
   };

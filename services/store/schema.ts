@@ -46,6 +46,7 @@ export interface DetectionsTable {
   /** Migration 003: density interval, g/cm³; null when the detection has none. */
   density_lo: number | null;
   density_hi: number | null;
+  /** Migration 010: physical lower bound on a timber load's density, g/cm³; null when none was measured. */
   density_floor: number | null;
   above_threshold: number;
   shadow: number;
