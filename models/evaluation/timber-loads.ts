@@ -12,6 +12,7 @@ import { loadConfig } from '#services/core/config.ts';
 import { pickModel } from './pick-model.ts';
 import { simulatedScans } from './labelled-scans.ts';
 import { analyseLabelled } from './run-analysis.ts';
+import { isWood } from '#workers/decision/decide.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +48,7 @@ for (const s of scans) {
     .join('; ');
   const reasons = (s.alert?.reasons ?? []).map((r) => r.code).filter((c) => /timber|species/.test(c));
   if (reasons.length) flagged++;
-  const declared = (s.metadata.manifest?.declarations ?? []).filter((d) => /^44/.test(d.hsCode.replace(/\D/g, ''))).map((d) => d.species ?? `HS ${d.hsCode}`).join(', ');
+  const declared = (s.metadata.manifest?.declarations ?? []).filter(isWood).map((d) => d.species ?? `HS ${d.hsCode}`).join(', ');
   console.log(`${s.truth.scanner?.family ?? 'legacy'} | ${s.truth.manifestTruth.honest ? 'honest' : 'misdeclared'} | ${truth || 'no timber'} | declared ${declared || 'no wood'} | ${dets || 'no timber detection'} | ${reasons.join(', ') || '-'}`);
 }
 console.log(`${model.card.id}@${model.card.version} ${values.scenario} on ${values.families} families: ${flagged} of ${scans.length} scans flagged by a timber rule`);

@@ -109,8 +109,9 @@ export interface DetectionRecord extends ModelStamp {
    * Timber in a container or truck: the lowest density (g/cm³) the wood can have, from physics
    * alone — the median wood area density over the region divided by the widest load space across
    * the beam (services/core/physics/density-floor.ts). The decision rules raise the interval's low
-   * end to it. Absent or null where the conveyance does not bound the path, for other classes,
-   * when the card switches it off, and for detections stored before it existed.
+   * end to it only where the model's card opts in (rules.timberDensityFloor). Absent or null where
+   * the conveyance does not bound the path, for other classes, for models without basis inputs
+   * and for detections stored before it existed.
    */
   densityFloorGcm3?: number | null;
   /** True when the detection passed its class threshold (tier 1); false = tier 2, kept for review/statistics. */

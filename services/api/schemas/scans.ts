@@ -70,7 +70,7 @@ export const Detection = Type.Object({
     Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'Timber: [lo, hi] g/cm³ holding ≥ 90 % of the density-group probability' }),
   ),
   densityFloorGcm3: Nullable(
-    Type.Number({ description: 'Timber in a container or truck: the lowest density the wood can have, from its area density across the widest load space (g/cm³)' }),
+    Type.Number({ description: 'Timber in a container or truck: the lowest density the wood can have: its area density divided by the widest load space across the beam (g/cm³)' }),
   ),
   aboveThreshold: Type.Boolean(),
   shadow: Type.Boolean(),

@@ -18,7 +18,11 @@
  *    across the width adds its mass (at MeV a gram of steel attenuates about as much as a gram of
  *    wood). The median over the region's cells keeps a few such rays from setting the bound;
  *  - pallets and parcels do not bound the path (goods overhang, a tunnel is wider than a parcel),
- *    and a tube cannot see through a pallet of hardwood anyway: no floor for them.
+ *    and a tube cannot see through a pallet of hardwood anyway: no floor for them;
+ *  - rays cross the width square on (a fan beam's rays to the top of a load are longer);
+ *  - the wood is dry: it bounds the density as loaded, and green logs weigh up to about twice the
+ *    air-dry densities of the species table. So the decision rules use it only where a card opts
+ *    in (ModelCard.rules.timberDensityFloor); it is measured and stored either way.
  */
 import type { ConveyanceType } from '../scan-metadata.ts';
 import { polyChannel } from './channel.ts';
@@ -38,7 +42,7 @@ export function woodAreaDensity(channel: ChannelResponse, attenuation: number): 
   const ch = polyChannel(channel, ['wood']);
   let lo = 0;
   let hi = 50;
-  // The wood line is monotone: grow the bracket, then bisect (about 40 steps to 1e-6 of a few hundred g/cm²).
+  // The wood line is monotone: grow the bracket, then bisect to 1e-4 g/cm² (about 20 steps).
   while (ch.attenuation([hi]) < attenuation && hi < 1e5) hi *= 2;
   for (let i = 0; i < 60 && hi - lo > 1e-4; i++) {
     const mid = (lo + hi) / 2;

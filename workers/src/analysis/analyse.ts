@@ -123,6 +123,8 @@ export async function analyseImages(
   let preprocessMs = 0;
   let inferenceMs = 0;
   const size = scan.images.high ?? scan.images.low!;
+  // One response per scan: the model inputs and the timber density floor read the same one.
+  const response = scan.response ?? nominalResponse(meta.source);
   for (const model of deps.models) {
     const why = applicability(model, meta, scan.images);
     if (why) {
@@ -130,7 +132,7 @@ export async function analyseImages(
       continue;
     }
     const t0 = performance.now();
-    const input = buildModelInput(model.card, scan.images, meta.airValue, meta.pixelSpacingMm, scan.response ?? nominalResponse(meta.source));
+    const input = buildModelInput(model.card, scan.images, meta.airValue, meta.pixelSpacingMm, response);
     preprocessMs += performance.now() - t0;
     // The pool transfers (detaches) the buffer it is given; postprocessing still reads the input
     // (box refinement), so the thread gets a copy.
@@ -144,7 +146,7 @@ export async function analyseImages(
       scanHeight: size.height,
       spacingMm: meta.pixelSpacingMm,
       createdAt,
-      response: scan.response ?? nominalResponse(meta.source),
+      response,
       conveyance: meta.conveyance?.type,
     };
     const detections: DetectionRecord[] = detectionsFromOutputs(ctx, outputs);

@@ -88,7 +88,8 @@ function hsDigits(d: ManifestDeclaration): string {
   return d.hsCode.replace(/\D/g, '');
 }
 
-function isWood(d: ManifestDeclaration): boolean {
+/** A wood line: HS chapter 44, or wooden articles outside it (WOODEN_ARTICLE_HS). */
+export function isWood(d: ManifestDeclaration): boolean {
   const hs = hsDigits(d);
   return hs.startsWith('44') || WOODEN_ARTICLE_HS.some((p) => hs.startsWith(p));
 }
